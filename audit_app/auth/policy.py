@@ -1,0 +1,157 @@
+"""The one place that decides who may do what. Every view asks here: routes declare a rule
+with ``@access(...)`` and check objects with ``authorize(action, obj)``."""
+from functools import wraps
+
+from flask import abort, g, request, session
+from flask_login import current_user
+
+from ..extensions import db, login_manager
+from .models import Grant
+
+# Route rules. ``public`` pages need nothing; role rules need a grant of that role in the
+# current partnership (an admin passes every staff rule).
+ROUTE_RULES = ("public", "signed_in", "admin", "staff", "reviewer", "qa", "respondent")
+STAFF_ROLES = ("admin", "reviewer", "qa")
+
+
+def access(rule: str):
+    """Declare and enforce a view's access rule. The route access map test reads it."""
+    if rule not in ROUTE_RULES:
+        raise ValueError(f"unknown access rule {rule!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            _enforce_route_rule(rule)
+            return view(*args, **kwargs)
+
+        wrapped.access_rule = rule
+        return wrapped
+
+    return decorator
+
+
+def _enforce_route_rule(rule: str) -> None:
+    if rule == "public":
+        return
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    if rule == "signed_in":
+        return
+    roles = roles_in(current_user, current_partnership())
+    allowed = {
+        "admin": {"admin"},
+        "staff": set(STAFF_ROLES),
+        "reviewer": {"admin", "reviewer"},
+        "qa": {"admin", "qa", "reviewer"},
+        "respondent": {"respondent"},
+    }[rule]
+    if not roles & allowed:
+        deny(f"route:{rule}")
+
+
+def deny(reason: str, status: int = 403):
+    """Refuse, and record the refusal in the audit log."""
+    from ..audit_log.services import record
+
+    record("access.denied", detail={"reason": reason, "path": request.path,
+                                    "method": request.method})
+    db.session.commit()
+    abort(status)
+
+
+def grants_of(user, partnership=None) -> list[Grant]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cache = g.setdefault("_grant_cache", {})
+    key = (user.id, partnership.id if partnership else None)
+    if key not in cache:
+        query = Grant.query.filter_by(user_id=user.id)
+        if partnership is not None:
+            query = query.filter_by(partnership_id=partnership.id)
+        cache[key] = query.all()
+    return cache[key]
+
+
+def forget_cached_grants() -> None:
+    g.pop("_grant_cache", None)
+
+
+def roles_in(user, partnership) -> set[str]:
+    if partnership is None:
+        return set()
+    return {grant.role for grant in grants_of(user, partnership)}
+
+
+def partnerships_of(user) -> list:
+    """The partnerships in which the user holds any grant, by name."""
+    from ..organisations.models import Partnership
+
+    ids = {grant.partnership_id for grant in grants_of(user)}
+    if not ids:
+        return []
+    return Partnership.query.filter(Partnership.id.in_(ids)).order_by(Partnership.name).all()
+
+
+def current_partnership():
+    """The partnership the signed-in person is working in (chosen, else their only one)."""
+    if "partnership" in g:
+        return g.partnership
+    chosen = None
+    if current_user.is_authenticated:
+        available = partnerships_of(current_user)
+        wanted = session.get("partnership_id")
+        chosen = next((p for p in available if p.id == wanted), None)
+        if chosen is None and available:
+            chosen = available[0]
+    g.partnership = chosen
+    return chosen
+
+
+def organisation_ids_for(user, partnership) -> set[int]:
+    """Organisations the user responds for in the partnership."""
+    return {grant.organisation_id for grant in grants_of(user, partnership)
+            if grant.role == "respondent" and grant.organisation_id is not None}
+
+
+def _is_member(organisation, partnership) -> bool:
+    return any(m.partnership_id == partnership.id and m.active
+               for m in organisation.memberships)
+
+
+def can(user, action: str, obj=None) -> bool:
+    """Whether ``user`` may do ``action`` to ``obj`` in the current partnership."""
+    partnership = current_partnership()
+    if partnership is None or not getattr(user, "is_authenticated", False):
+        return False
+    roles = roles_in(user, partnership)
+    if action in ("organisations.manage", "people.manage", "questionnaires.manage"):
+        return "admin" in roles
+    if action in ("organisations.list", "questionnaires.view"):
+        return bool(roles & set(STAFF_ROLES))
+    if action == "organisation.view":
+        if not _is_member(obj, partnership):
+            return False
+        if roles & set(STAFF_ROLES):
+            return True
+        return obj.id in organisation_ids_for(user, partnership)
+    if action == "organisation.edit":
+        return "admin" in roles and _is_member(obj, partnership)
+    if action == "organisation.manage_people":
+        if not _is_member(obj, partnership):
+            return False
+        return "admin" in roles or obj.id in organisation_ids_for(user, partnership)
+    if action == "user.manage":
+        # Admins manage people who hold grants in their partnership (or none yet).
+        if "admin" not in roles:
+            return False
+        other = {g_.partnership_id for g_ in obj.grants}
+        return not other or partnership.id in other
+    raise ValueError(f"unknown action {action!r}")
+
+
+def authorize(action: str, obj=None, *, status: int = 403) -> None:
+    """Abort (and log the denial) unless the current user may do ``action`` to ``obj``.
+    Use ``status=404`` where even the existence of the object must not be disclosed."""
+    if not can(current_user, action, obj):
+        deny(f"{action}:{getattr(obj, 'id', '')}", status)

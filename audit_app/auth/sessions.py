@@ -1,0 +1,116 @@
+"""Server-side sessions. The signed cookie holds only a random session token; the record
+(hash of the token) decides whether the person is signed in, so that signing out, a
+password change or deactivation ends sessions everywhere."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import Flask, current_app, g, request, session
+
+from ..extensions import db, login_manager
+from ..timeutil import utcnow
+from .models import User, UserSession
+
+SESSION_KEY = "sid"
+# Writing last_seen on every request would serialise SQLite writers for nothing.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> str:
+    """Create a session record for ``user`` and return its token (the caller puts it in
+    the cookie through ``sign_in_browser`` or a test helper)."""
+    token = secrets.token_urlsafe(32)
+    record = UserSession(
+        token_hash=_hash(token), user_id=user.id,
+        ip_address=request.remote_addr if request else None,
+        user_agent=(request.user_agent.string[:300] if request else None))
+    db.session.add(record)
+    user.last_sign_in_at = utcnow()
+    return token
+
+
+def sign_in_browser(user: User) -> UserSession:
+    """A fresh cookie session (no fixation) bound to a new server-side record."""
+    session.clear()
+    token = start_session(user)
+    session[SESSION_KEY] = token
+    db.session.flush()
+    return UserSession.query.filter_by(token_hash=_hash(token)).one()
+
+
+def current_session_record() -> UserSession | None:
+    return g.get("user_session")
+
+
+def end_current_session(reason: str = "signed_out") -> None:
+    record = current_session_record()
+    if record is not None and record.ended_at is None:
+        record.ended_at = utcnow()
+        record.ended_reason = reason
+    session.clear()
+
+
+def end_user_sessions(user: User, reason: str, keep: UserSession | None = None) -> int:
+    """End every open session of ``user`` except ``keep``; returns how many ended."""
+    query = UserSession.query.filter_by(user_id=user.id, ended_at=None)
+    if keep is not None:
+        query = query.filter(UserSession.id != keep.id)
+    ended = 0
+    for record in query:
+        record.ended_at = utcnow()
+        record.ended_reason = reason
+        ended += 1
+    return ended
+
+
+def _expiry_reason(record: UserSession, now) -> str | None:
+    config = current_app.config
+    if now - record.last_seen_at > timedelta(minutes=config["SESSION_IDLE_MINUTES"]):
+        return "idle_timeout"
+    if now - record.created_at > timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]):
+        return "absolute_timeout"
+    return None
+
+
+def _load_user_from_session(_request):
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    record = UserSession.query.filter_by(token_hash=_hash(token)).one_or_none()
+    if record is None or record.ended_at is not None:
+        session.pop(SESSION_KEY, None)
+        return None
+    now = utcnow()
+    reason = _expiry_reason(record, now)
+    user = record.user
+    if reason is None and not user.active:
+        reason = "deactivated"
+    if reason is not None:
+        record.ended_at = now
+        record.ended_reason = reason
+        db.session.commit()
+        session.pop(SESSION_KEY, None)
+        g.session_expired = reason in ("idle_timeout", "absolute_timeout")
+        return None
+    if now - record.last_seen_at > TOUCH_INTERVAL and not _is_passive_request():
+        record.last_seen_at = now
+        db.session.commit()
+    g.user_session = record
+    return user
+
+
+def _is_passive_request() -> bool:
+    """Static files and health checks must not keep a session alive."""
+    return request.endpoint in ("static", "site.healthz")
+
+
+def init_app(app: Flask) -> None:
+    login_manager.request_loader(_load_user_from_session)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None

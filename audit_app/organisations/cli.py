@@ -1,0 +1,4 @@
+"""Organisation register commands."""
+from flask.cli import AppGroup
+
+orgs_cli = AppGroup("orgs", help="Organisation register commands.")

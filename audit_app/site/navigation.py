@@ -1,0 +1,2 @@
+def inject_layout():
+    return {}
