@@ -108,7 +108,19 @@ def _is_passive_request() -> bool:
     return request.endpoint in ("static", "site.healthz")
 
 
+# Per-request identity kept on ``g``. An application context can outlive one request (a
+# worker or script that pushes one around several), so each request starts without them.
+REQUEST_IDENTITY_KEYS = ("_login_user", "user_session", "partnership", "_grant_cache",
+                         "session_expired")
+
+
+def _forget_previous_identity() -> None:
+    for key in REQUEST_IDENTITY_KEYS:
+        g.pop(key, None)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_forget_previous_identity)
     login_manager.request_loader(_load_user_from_session)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue"

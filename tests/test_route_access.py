@@ -1,0 +1,143 @@
+"""Every route in the application is mapped to its access rule here. A new route without
+an entry fails the first test; each issue extends the table."""
+import re
+
+import pytest
+
+from tests.fixtures import add_school
+
+# endpoint -> the rule its view declares with @access(...)
+ROUTE_ACCESS = {
+    "static": "public",
+    # site
+    "site.index": "public",
+    "site.dashboard": "signed_in",
+    "site.healthz": "public",
+    "site.accessibility": "public",
+    "site.privacy": "public",
+    "site.cookies": "public",
+    "site.help": "public",
+    # auth
+    "auth.sign_in": "public",
+    "auth.sign_out": "public",
+    "auth.set_password": "public",
+    "auth.forgot_password": "public",
+    "auth.reset_password": "public",
+    "auth.change_password": "signed_in",
+    "auth.choose_partnership": "signed_in",
+    # people
+    "people.index": "admin",
+    "people.invite": "admin",
+    "people.show": "admin",
+    "people.add_role": "admin",
+    "people.remove_role": "admin",
+    "people.change_status": "admin",
+    "people.colleagues": "signed_in",
+    "people.remove_colleague": "signed_in",
+}
+
+# What each rule lets through, for the people the matrix signs in.
+ALLOWED = {
+    "public": {"anonymous", "respondent", "reviewer", "qa", "admin"},
+    "signed_in": {"respondent", "reviewer", "qa", "admin"},
+    "admin": {"admin"},
+    "staff": {"reviewer", "qa", "admin"},
+    "reviewer": {"reviewer", "admin"},
+    "qa": {"qa", "reviewer", "admin"},
+    "respondent": {"respondent"},
+}
+
+
+def test_every_route_is_mapped_to_its_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    unmapped = sorted(endpoints - ROUTE_ACCESS.keys())
+    assert not unmapped, f"routes without an access rule in ROUTE_ACCESS: {unmapped}"
+    stale = sorted(ROUTE_ACCESS.keys() - endpoints)
+    assert not stale, f"ROUTE_ACCESS names routes that no longer exist: {stale}"
+    for endpoint in endpoints - {"static"}:
+        declared = getattr(app.view_functions[endpoint], "access_rule", None)
+        assert declared == ROUTE_ACCESS[endpoint], \
+            f"{endpoint} declares {declared!r}, expected {ROUTE_ACCESS[endpoint]!r}"
+
+
+def test_no_get_route_is_declared_to_change_state(app):
+    """State changes are POST-only: a GET route must never be one of these verbs."""
+    changing = re.compile(r"(remove|delete|deactivate|reactivate|resend|sign_out|add_role)")
+    for rule in app.url_map.iter_rules():
+        if changing.search(rule.endpoint):
+            assert "GET" not in rule.methods, rule.endpoint
+
+
+@pytest.fixture
+def people(partnership, make_user):
+    school = add_school(partnership, urn="300001", name="Matrix School")
+    return {
+        "school": school,
+        "admin": make_user("admin", partnership),
+        "reviewer": make_user("reviewer", partnership),
+        "qa": make_user("qa", partnership),
+        "respondent": make_user("respondent", partnership, organisation=school),
+    }
+
+
+def url_values(rule, people):
+    """Real values for a route's arguments; an unknown argument fails the test so that
+    whoever adds the route adds a value here."""
+    known = {
+        "user_id": people["qa"].id,
+        "grant_id": people["qa"].grants[0].id,
+        "organisation_id": people["school"].id,
+        "token": "not-a-real-token",
+        "action": "resend",
+        "filename": "build/app.css",
+    }
+    missing = [arg for arg in rule.arguments if arg not in known]
+    assert not missing, f"{rule.endpoint}: add test values for {missing}"
+    return {arg: known[arg] for arg in rule.arguments}
+
+
+@pytest.mark.parametrize("who", ["anonymous", "respondent", "reviewer", "qa", "admin"])
+def test_get_routes_enforce_their_rule(app, people, sign_in, who):
+    from flask import url_for
+
+    client = app.test_client()
+    if who != "anonymous":
+        sign_in(client, people[who])
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **url_values(rule, people))
+        response = client.get(url)
+        expected_rule = ROUTE_ACCESS[rule.endpoint]
+        if who in ALLOWED[expected_rule]:
+            assert response.status_code not in (401, 403), (url, who, response.status_code)
+            if who != "anonymous":
+                assert "/sign-in" not in response.headers.get("Location", ""), (url, who)
+        elif who == "anonymous":
+            assert response.status_code == 302, (url, who, response.status_code)
+            assert "/sign-in" in response.headers["Location"], (url, who)
+        else:
+            assert response.status_code in (403, 404), (url, who, response.status_code)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "respondent", "reviewer", "qa"])
+def test_post_routes_refuse_the_wrong_people(app, people, sign_in, who):
+    from flask import url_for
+
+    client = app.test_client()
+    if who != "anonymous":
+        sign_in(client, people[who])
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        expected_rule = ROUTE_ACCESS[rule.endpoint]
+        if who in ALLOWED[expected_rule]:
+            continue
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **url_values(rule, people))
+        response = client.post(url, data={})
+        if who == "anonymous":
+            assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+        else:
+            assert response.status_code in (403, 404), (url, who, response.status_code)
