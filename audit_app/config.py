@@ -34,6 +34,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PARTNERSHIP_NAME": os.environ.get("PARTNERSHIP_NAME", "Stockport Safeguarding Children Partnership"),
+        "BRAND_COLOUR": os.environ.get("BRAND_COLOUR", "#005ea5"),
         "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Safeguarding self-audit"),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),

@@ -115,10 +115,13 @@ def register_error_pages(app: Flask) -> None:
         title, body = ERROR_PAGES[code]
         if code == 500:
             db.session.rollback()
+        headers = {}
+        if isinstance(error, HTTPException) and code == 405:
+            headers = {"Allow": ", ".join(getattr(error, "valid_methods", None) or [])}
         return render_template("errors/error.html", title=title, body=body,
                                description=getattr(error, "description", None)
                                if code in (400, 404, 403) else None,
-                               status=code), code
+                               status=code), code, headers
 
     for code in ERROR_PAGES:
         app.register_error_handler(code, render_error)

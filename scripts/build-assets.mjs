@@ -22,7 +22,7 @@ function fail (message) {
   process.exit(1)
 }
 
-export function normaliseColour (raw) {
+function normaliseColour (raw) {
   const value = raw.trim().toLowerCase()
   if (/^#[0-9a-f]{6}$/.test(value)) return value
   if (/^#[0-9a-f]{3}$/.test(value)) return '#' + [...value.slice(1)].map(c => c + c).join('')
@@ -35,7 +35,7 @@ function relativeLuminance (hex) {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b
 }
 
-export function contrastWithWhite (hex) {
+function contrastWithWhite (hex) {
   return 1.05 / (relativeLuminance(hex) + 0.05)
 }
 

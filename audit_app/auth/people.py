@@ -9,15 +9,15 @@ from .models import Grant, User
 
 def people_in(partnership, search: str = "", role: str = ""):
     """People holding any grant in the partnership, by name."""
-    query = User.query.join(Grant, Grant.user_id == User.id).filter(
-        Grant.partnership_id == partnership.id)
+    holders = sa.select(Grant.user_id).where(Grant.partnership_id == partnership.id)
     if role:
-        query = query.filter(Grant.role == role)
+        holders = holders.where(Grant.role == role)
+    query = User.query.filter(User.id.in_(holders))
     if search:
         pattern = f"%{search.strip().lower()}%"
         query = query.filter(sa.or_(sa.func.lower(User.name).like(pattern),
                                     User.email.like(pattern)))
-    return query.distinct().order_by(User.name, User.email)
+    return query.order_by(User.name, User.email)
 
 
 def organisation_choices(partnership) -> list[tuple[str, str]]:

@@ -21,11 +21,11 @@ def endpoint_exists(endpoint: str) -> bool:
     return endpoint in current_app.view_functions
 
 
-def layout_partnership():
+def layout_partnership(signed_in: bool):
     """The signed-in person's partnership, else the platform's only partnership, else None."""
     from ..organisations.models import Partnership
 
-    partnership = current_partnership()
+    partnership = current_partnership() if signed_in else None
     if partnership is not None:
         return partnership
     only = Partnership.query.order_by(Partnership.id).limit(2).all()
@@ -52,14 +52,14 @@ def navigation_items(roles: set[str]) -> list[dict]:
 
 def _partnership_and_roles():
     """(partnership, roles, signed_in) for the layout."""
-    if not has_request_context():
-        # Emails are rendered from the command line too: no person, no navigation.
-        return None, set(), False
     # The layout also renders the error pages, including the one for a database that has
     # gone away: it must then fall back to the configured names rather than fail again.
     try:
+        if not has_request_context():
+            # Emails are rendered from the command line too: nobody is signed in there.
+            return layout_partnership(signed_in=False), set(), False
         signed_in = current_user.is_authenticated
-        partnership = layout_partnership()
+        partnership = layout_partnership(signed_in)
         roles = roles_in(current_user, partnership) if signed_in else set()
     except SQLAlchemyError:
         db.session.rollback()

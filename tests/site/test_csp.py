@@ -28,7 +28,10 @@ def test_signed_in_pages_carry_the_nonce_too(client, partnership, make_user, sig
     assert_no_inline_styles(html)
 
 
-def test_each_response_has_a_new_nonce(client, partnership):
+def test_each_response_has_a_new_nonce(throwaway_app, partnership):
+    # The throwaway application, because the session's one runs every request of a test
+    # inside the test's application context (and so one `g`).
+    client = throwaway_app.test_client()
     nonces = {csp_nonce_of(client.get("/help")) for _ in range(3)}
     assert len(nonces) == 3
 

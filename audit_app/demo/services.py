@@ -1,0 +1,93 @@
+"""Building the demo partnership from the project's own synthetic data. Running it again
+duplicates nothing."""
+from dataclasses import dataclass, field
+from importlib import resources
+
+from flask import current_app
+
+from ..auth.models import User
+from ..auth.passwords import hash_password
+from ..auth.services import add_grant
+from ..extensions import db
+from ..organisations.models import Membership, Organisation
+from .logins import DEFAULT_PASSWORD, DEMO_LOGINS, LOCALITIES, DemoLogin
+
+
+class DemoRefused(RuntimeError):
+    """The demo must not be built here."""
+
+
+@dataclass
+class DemoReport:
+    partnership: object = None
+    schools: int = 0
+    agencies: int = 0
+    questionnaires: list[str] = field(default_factory=list)
+    logins: list[tuple[DemoLogin, str]] = field(default_factory=list)
+
+
+def _data_file(name: str) -> bytes:
+    return resources.files("audit_app.demo").joinpath("data", name).read_bytes()
+
+
+def _assign_localities(partnership) -> None:
+    """A stable locality per organisation (by URN or name), kept once set."""
+    memberships = (Membership.query.filter_by(partnership_id=partnership.id, locality=None)
+                   .join(Organisation).order_by(Organisation.id).all())
+    for membership in memberships:
+        key = membership.organisation.urn or membership.organisation.name
+        membership.locality = LOCALITIES[sum(map(ord, key)) % len(LOCALITIES)]
+
+
+def _find_organisation(partnership, login: DemoLogin):
+    query = Organisation.query.join(Membership).filter(
+        Membership.partnership_id == partnership.id)
+    if login.school_urn:
+        return query.filter(Organisation.urn == login.school_urn).one()
+    if login.agency_name:
+        return query.filter(Organisation.name == login.agency_name).one()
+    return None
+
+
+def _ensure_login(partnership, login: DemoLogin, password: str) -> str:
+    """Create the person if missing. The password is (re)set every run, so that the
+    logins printed are always the ones that work."""
+    user = User.query.filter_by(email=login.email).one_or_none()
+    if user is None:
+        user = User(email=login.email, name=login.name, job_title=login.job_title)
+        db.session.add(user)
+        db.session.flush()
+    user.password_hash = hash_password(password)
+    user.active = True
+    organisation = _find_organisation(partnership, login)
+    scopes = login.questionnaires or (None,)
+    for questionnaire_key in scopes:
+        add_grant(user, login.role, partnership, organisation=organisation,
+                  questionnaire_key=questionnaire_key)
+    return password
+
+
+def seed(partnership_name: str | None = None, password: str | None = None) -> DemoReport:
+    if current_app.config["AUDIT_ENV"] == "production":
+        raise DemoRefused("flask demo seed is refused in production")
+    from ..organisations.agencies import import_agencies
+    from ..organisations.gias import import_gias
+    from ..organisations.partnerships import resolve_partnership
+    from ..questionnaires.services import load_shipped
+
+    report = DemoReport()
+    partnership = resolve_partnership(partnership_name)
+    report.partnership = partnership
+    import_gias(_data_file("schools_gias.csv"), partnership)
+    import_agencies(_data_file("agencies.csv"), partnership)
+    _assign_localities(partnership)
+    report.questionnaires = load_shipped()
+    for login in DEMO_LOGINS:
+        report.logins.append((login, _ensure_login(partnership, login,
+                                                   password or DEFAULT_PASSWORD)))
+    members = Organisation.query.join(Membership).filter(
+        Membership.partnership_id == partnership.id)
+    report.schools = members.filter(Organisation.kind == "school").count()
+    report.agencies = members.filter(Organisation.kind == "agency").count()
+    db.session.commit()
+    return report
