@@ -12,11 +12,11 @@ def people_in(partnership, search: str = "", role: str = ""):
     holders = sa.select(Grant.user_id).where(Grant.partnership_id == partnership.id)
     if role:
         holders = holders.where(Grant.role == role)
-    query = User.query.filter(User.id.in_(holders))
+    query = sa.select(User).where(User.id.in_(holders))
     if search:
         pattern = f"%{search.strip().lower()}%"
-        query = query.filter(sa.or_(sa.func.lower(User.name).like(pattern),
-                                    User.email.like(pattern)))
+        query = query.where(sa.or_(sa.func.lower(User.name).like(pattern),
+                                   User.email.like(pattern)))
     return query.order_by(User.name, User.email)
 
 

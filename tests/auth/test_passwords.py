@@ -70,7 +70,7 @@ def test_a_bad_password_keeps_the_token(client, invited):
     assert response.status_code == 200
     assert "Password is too common" in response.get_data(as_text=True)
     assert UserToken.query.one().used_at is None
-    assert User.query.get(user.id).password_hash is None
+    assert db.session.get(User, user.id).password_hash is None
 
 
 def test_mismatched_confirmation(client, invited):
