@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, redirect, request, session, url_for
 
 from ..extensions import db, login_manager
 from ..timeutil import utcnow
@@ -119,8 +119,17 @@ def _forget_previous_identity() -> None:
         g.pop(key, None)
 
 
+def _send_to_sign_in():
+    """Where a signed-out person goes: sign in, then back to the page they asked for."""
+    values = {"next": request.full_path if request.query_string else request.path}
+    if g.get("session_expired"):
+        values["expired"] = "1"
+    return redirect(url_for("auth.sign_in", **values))
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_forget_previous_identity)
+    login_manager.unauthorized_handler(_send_to_sign_in)
     login_manager.request_loader(_load_user_from_session)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue"

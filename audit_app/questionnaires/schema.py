@@ -153,60 +153,53 @@ def _kind_name(value) -> str:
     return "date" if "date" in type(value).__name__ else type(value).__name__
 
 
-def value_problem(key: Key, value, raw: str | None) -> str | None:
-    """What is wrong with a value of this kind, worded to follow the key's name."""
+def value_problem(name: str, key: Key, value, raw: str | None) -> str | None:
+    """The message for a value of key ``name`` that is not of the key's kind, else None.
+    ``raw`` is the value as written, when it was not quoted."""
     kind = key.kind
+    if kind in ("text", "title", "id", "version", "option_value") and not isinstance(value, str):
+        return f"'{name}' must be text" + yaml_reading(raw, value)
     if kind in ("text", "title"):
-        if not isinstance(value, str):
-            return "must be text" + yaml_reading(raw, value)
         if not value.strip():
-            return "must not be empty"
+            return f"'{name}' must not be empty"
         if kind == "title" and len(value) > TITLE_LENGTH:
-            return f"must be {TITLE_LENGTH} characters or fewer"
+            return f"'{name}' must be {TITLE_LENGTH} characters or fewer"
         return None
     if kind == "id":
-        if not isinstance(value, str):
-            return "must be text" + yaml_reading(raw, value)
-        if not ID_PATTERN.match(value) or "__" in value:
-            return (f"'{value}' is not a valid id: use lower case letters, digits and single "
-                    "underscores, starting with a letter, at most 64 characters")
-        return None
-    if kind == "version":
-        if not isinstance(value, str):
-            return "must be text" + yaml_reading(raw, value)
-        if not VERSION_PATTERN.match(value):
-            return (f"'{value}' is not a valid version: use letters, digits, '.', '_' and "
-                    "'-', at most 32 characters")
-        return None
-    if kind == "option_value":
-        if not isinstance(value, str):
-            return "must be text" + yaml_reading(raw, value)
-        if not OPTION_VALUE_PATTERN.match(value):
-            return (f"'{value}' is not a valid option value: use letters, digits, _ and -, "
-                    "at most 64 characters")
-        return None
-    if kind == "enum":
-        if not isinstance(value, str) or value not in key.choices:
-            shown = value if isinstance(value, str) else raw if raw is not None else value
-            return f"must be {one_of(key.choices)}, not '{shown}'"
-        return None
-    if kind == "boolean":
-        return None if isinstance(value, bool) else "must be true or false"
-    if kind == "number":
-        return None if is_number(value) else "must be a number"
-    if kind == "integer":
-        return None if is_number(value) and float(value).is_integer() \
-            else "must be a whole number"
-    if kind == "positive_integer":
-        return None if is_number(value) and float(value).is_integer() and value > 0 \
-            else "must be a whole number greater than 0"
-    if kind == "mapping":
-        return None if isinstance(value, dict) else "must be a mapping of keys to values"
-    if kind == "list":
-        return None if isinstance(value, list) else "must be a list"
+        return id_problem(value)
+    if kind == "version" and not VERSION_PATTERN.match(value):
+        return (f"'{value}' is not a valid version: use letters, digits, '.', '_' and '-', "
+                "at most 32 characters")
+    if kind == "option_value" and not OPTION_VALUE_PATTERN.match(value):
+        return (f"'{value}' is not a valid option value: use letters, digits, _ and -, at "
+                "most 64 characters")
+    if kind == "enum" and (not isinstance(value, str) or value not in key.choices):
+        shown = raw if raw is not None else value
+        return f"'{name}' must be {one_of(key.choices)}, not '{shown}'"
+    if kind == "boolean" and not isinstance(value, bool):
+        return f"'{name}' must be true or false"
+    if kind == "number" and not is_number(value):
+        return f"'{name}' must be a number"
+    if kind == "integer" and not (is_number(value) and float(value).is_integer()):
+        return f"'{name}' must be a whole number"
+    if kind == "positive_integer" and not (
+            is_number(value) and float(value).is_integer() and value > 0):
+        return f"'{name}' must be a whole number greater than 0"
+    if kind == "mapping" and not isinstance(value, dict):
+        return f"'{name}' must be a mapping of keys to values"
+    if kind == "list" and not isinstance(value, list):
+        return f"'{name}' must be a list"
     if kind == "requirements":
-        return requirements_problem(value)
+        problem = requirements_problem(value)
+        return None if problem is None else f"'{name}' {problem}"
     return None  # "condition": checked by the condition rules
+
+
+def id_problem(value) -> str | None:
+    if not isinstance(value, str) or not ID_PATTERN.match(value) or "__" in value:
+        return (f"'{value}' is not a valid id: use lower case letters, digits and single "
+                "underscores, starting with a letter, at most 64 characters")
+    return None
 
 
 def requirements_problem(value) -> str | None:

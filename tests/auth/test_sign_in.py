@@ -79,6 +79,9 @@ def test_sessions_time_out(client, admin, field, delta, reason):
     db.session.commit()
     response = client.get("/people/")
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    assert "expired=1" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You were signed out because you had not done anything for a while" in page
     db.session.refresh(record)
     assert record.ended_reason == reason
 
