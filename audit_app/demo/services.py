@@ -73,7 +73,8 @@ def seed(partnership_name: str | None = None, password: str | None = None) -> De
     from ..organisations.agencies import import_agencies
     from ..organisations.gias import import_gias
     from ..organisations.partnerships import resolve_partnership
-    from ..questionnaires.services import load_shipped
+    from ..questionnaires.services import (DefinitionProblems, LoadRefused, load_paths,
+                                           stored_versions)
 
     report = DemoReport()
     partnership = resolve_partnership(partnership_name)
@@ -81,7 +82,14 @@ def seed(partnership_name: str | None = None, password: str | None = None) -> De
     import_gias(_data_file("schools_gias.csv"), partnership)
     import_agencies(_data_file("agencies.csv"), partnership)
     _assign_localities(partnership)
-    report.questionnaires = load_shipped()
+    try:
+        load_paths()
+    except DefinitionProblems as error:
+        first = error.problems[0]
+        raise DemoRefused(f"questionnaire definitions have problems, e.g. {first}") from error
+    except LoadRefused as error:
+        raise DemoRefused(str(error)) from error
+    report.questionnaires = [f"{v.questionnaire_key} {v.version}" for v in stored_versions()]
     for login in DEMO_LOGINS:
         report.logins.append((login, _ensure_login(partnership, login,
                                                    password or DEFAULT_PASSWORD)))

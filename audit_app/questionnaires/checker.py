@@ -215,10 +215,12 @@ class DefinitionChecker(ConditionChecks):
                 continue
             name = f"option '{option.get('value')}' of {what}"
             if option.get("excluded") is True:
-                for key in ("score", "compliant"):
-                    if key in option and option[key] not in (None, False):
-                        self.report(path + (index, key), f"{name} is excluded from scores, so "
-                                                         f"it cannot have '{key}'")
+                if "score" in option:
+                    self.report(path + (index, "score"), f"{name} is excluded from scores, so "
+                                                         "it cannot have a 'score'")
+                if option.get("compliant") is True:
+                    self.report(path + (index, "compliant"), f"{name} is excluded from scores, "
+                                                             "so it cannot be compliant")
             elif scored and "score" not in option:
                 self.report(path + (index,), f"{name} needs a 'score': when one option of a "
                                              "scale has a score, every option that is not "

@@ -25,9 +25,9 @@ class ConditionChecks:
     (question id -> position of its first declaration) and ``section_ids``."""
 
     def check_condition(self, condition, path, position: int, allow_questions: bool = True,
-                        depth: int = 0) -> None:
-        """``position`` is where the condition's owner starts: a question condition may
-        only use questions before it."""
+                        depth: int = 0, owner: str | None = None) -> None:
+        """``position`` is where the condition's owner (the question ``owner``, or a section
+        or approval) starts: a condition may only use questions before it."""
         if depth > MAX_NESTING:
             self.report(path, "conditions are nested too deeply")
             return
@@ -47,12 +47,12 @@ class ConditionChecks:
             self.report(path, "a condition can have only one of 'all', 'any' and 'not'")
         elif combinators:
             self._check_combination(condition, combinators[0], path, position,
-                                    allow_questions, depth)
+                                    allow_questions, depth, owner)
         else:
-            self._check_leaf(condition, path, position, allow_questions)
+            self._check_leaf(condition, path, position, allow_questions, owner)
 
     def _check_combination(self, condition, combinator, path, position, allow_questions,
-                           depth):
+                           depth, owner):
         others = [key for key in condition if key != combinator]
         if others:
             self.report(path, f"a condition with '{combinator}' cannot also have "
@@ -60,7 +60,8 @@ class ConditionChecks:
             return
         parts = condition[combinator]
         if combinator == "not":
-            self.check_condition(parts, path + ("not",), position, allow_questions, depth + 1)
+            self.check_condition(parts, path + ("not",), position, allow_questions, depth + 1,
+                                 owner)
             return
         if not isinstance(parts, list) or not parts:
             self.report(path + (combinator,),
@@ -68,9 +69,9 @@ class ConditionChecks:
             return
         for index, part in enumerate(parts):
             self.check_condition(part, path + (combinator, index), position, allow_questions,
-                                 depth + 1)
+                                 depth + 1, owner)
 
-    def _check_leaf(self, condition, path, position, allow_questions):
+    def _check_leaf(self, condition, path, position, allow_questions, owner):
         has_org, has_question = "org" in condition, "question" in condition
         if has_org and has_question:
             self.report(path, "a condition names 'org' or 'question', not both")
@@ -94,7 +95,7 @@ class ConditionChecks:
             self.report(path + ("question",), "approval conditions may use organisation "
                                               f"attributes only, not question '{subject}'")
         else:
-            self._check_question_leaf(condition, subject, test, path, position)
+            self._check_question_leaf(condition, subject, test, path, position, owner)
 
     def _test_of(self, condition, path, label) -> str | None:
         """'in', 'not_in' or 'range', once its values are well-formed; None after a report."""
@@ -159,7 +160,7 @@ class ConditionChecks:
                                                   f"(use {one_of(attribute.values)})")
                 return
 
-    def _check_question_leaf(self, condition, question_id, test, path, position):
+    def _check_question_leaf(self, condition, question_id, test, path, position, owner):
         where = path + ("question",)
         info = self.questions.get(question_id)
         first_position = self.positions.get(question_id)
@@ -170,11 +171,11 @@ class ConditionChecks:
             else:
                 self.report(where, f"the condition refers to unknown question '{question_id}'")
             return
-        if first_position == position:
+        if question_id == owner:
             self.report(where, f"the condition of question '{question_id}' refers to itself: "
                                "a condition may only use an earlier question")
             return
-        if first_position > position or info is None:
+        if first_position >= position or info is None:
             self.report(where, f"the condition refers to question '{question_id}', which "
                                "comes later in the file: a condition may only use an earlier "
                                "question")

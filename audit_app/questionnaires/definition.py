@@ -111,14 +111,20 @@ class Question:
         return text[:NAME_LENGTH].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
     def requirements(self, value) -> tuple:
-        """What an answer with ``value`` needs: the question's own rule for the value, else
-        the option's; plus a comment or evidence the question always requires."""
+        """What an answer with ``value`` needs (for several choices, what any of them
+        needs): the question's own rule for a value, else the option's; plus the comment or
+        evidence the question always asks for. Nothing for no answer."""
+        if value is None:
+            return ()
         own_rules = self.data.get("requires") or {}
-        option = self.option(value) if isinstance(value, str) else None
-        if isinstance(value, str) and value in own_rules:
-            needs = list(own_rules[value])
-        else:
-            needs = list(option.requires) if option is not None else []
+        needs: list[str] = []
+        for chosen in value if isinstance(value, list) else [value]:
+            if not isinstance(chosen, str):
+                continue
+            option = self.option(chosen)
+            rules = own_rules[chosen] if chosen in own_rules \
+                else (option.requires if option is not None else ())
+            needs.extend(need for need in rules if need not in needs)
         if self.comment == "required" and "comment" not in needs and "reason" not in needs:
             needs.append("comment")
         if self.evidence == "required" and "evidence" not in needs:

@@ -21,7 +21,8 @@ def check_question(checker, question, path, position: int, section_what: str) ->
     if checker.valid(question, "id", schema.QUESTION_KEYS["id"], path):
         checker._register_id(question_id, path + ("id",), is_question=True)
     if "show_if" in question:
-        checker.check_condition(question["show_if"], path + ("show_if",), position)
+        checker.check_condition(question["show_if"], path + ("show_if",), position,
+                                owner=question_id if isinstance(question_id, str) else None)
     values = None
     if type_name is not None:
         values, scale, options_ok = _check_options(checker, question, path, type_name, what)

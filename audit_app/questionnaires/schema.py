@@ -119,10 +119,12 @@ CONDITION_KEYS = ("org", "question", "all", "any", "not", "in", "not_in", "min",
 @lru_cache(maxsize=1)
 def reserved_ids() -> frozenset:
     """Names a question id cannot take, because the section's form already uses them."""
-    from flask_wtf import FlaskForm
+    from .forms import SectionForm
 
-    return frozenset(name for name in dir(FlaskForm) if not name.startswith("__")) | {
-        "csrf_token", "submit"}
+    names = {name for name in dir(SectionForm) if not name.startswith("_")}
+    # WTForms calls a form's validate_<name> method as an extra validator of field <name>.
+    names |= {name[len("validate_"):] for name in names if name.startswith("validate_")}
+    return frozenset(names | {"csrf_token", "submit"})
 
 
 def is_number(value) -> bool:

@@ -11,6 +11,9 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 # A definition has a few thousand nodes; aliases could multiply that without limit.
 MAX_NODES = 200_000
+YAML_TAG = "tag:yaml.org,2002:"
+PLAIN_TAGS = {YAML_TAG + name for name in
+              ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge")}
 
 Path = tuple
 
@@ -87,6 +90,10 @@ class _Converter:
                               "the file is too large, or repeats YAML aliases too many times")
         if id(node) in self.active:
             raise SourceError(node.start_mark.line + 1, "a YAML alias refers to itself")
+        if node.tag not in PLAIN_TAGS:
+            shown = node.tag.replace(YAML_TAG, "!!", 1)
+            raise SourceError(node.start_mark.line + 1,
+                              f"the YAML tag {shown} is not allowed: write plain values")
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
