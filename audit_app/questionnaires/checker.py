@@ -28,10 +28,6 @@ class CheckedFile:
     problems: list = field(default_factory=list)
     data: dict | None = None      # the parsed definition; only when there are no problems
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
 
 @dataclass(frozen=True)
 class ScaleInfo:

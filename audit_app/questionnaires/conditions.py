@@ -40,7 +40,6 @@ ORG_ATTRIBUTES = {attribute.name: attribute for attribute in (
     OrgAttribute("duty_basis", "text", ("s11", "voluntary")),
 )}
 
-LEAF_TESTS = ("in", "not_in", "min", "max")
 COMBINATORS = ("all", "any", "not")
 
 
@@ -53,30 +52,35 @@ def organisation_attributes(organisation) -> dict:
             for name, attribute in ORG_ATTRIBUTES.items()}
 
 
+class _Unreadable(Exception):
+    """The condition does not have the shape the README gives it."""
+
+
 def evaluate(condition, answers: dict, org: dict) -> bool:
     """Whether ``condition`` holds for these answers (question id -> value) and organisation
-    attributes. A missing condition holds; a malformed one does not."""
+    attributes. A missing condition holds; one that cannot be read (wrong shape, nested too
+    deeply) does not hold, whatever ``not`` surrounds its parts."""
     if condition is None:
         return True
     answers = answers if isinstance(answers, dict) else {}
     org = org if isinstance(org, dict) else {}
-    return _evaluate(condition, answers, org, 0)
+    try:
+        return _evaluate(condition, answers, org, 0)
+    except _Unreadable:
+        return False
 
 
 def _evaluate(condition, answers: dict, org: dict, depth: int) -> bool:
     if not isinstance(condition, dict) or depth > MAX_DEPTH:
-        return False
-    if "all" in condition:
-        parts = condition["all"]
-        return isinstance(parts, list) and all(
-            _evaluate(part, answers, org, depth + 1) for part in parts)
-    if "any" in condition:
-        parts = condition["any"]
-        return isinstance(parts, list) and any(
-            _evaluate(part, answers, org, depth + 1) for part in parts)
+        raise _Unreadable
+    if "all" in condition or "any" in condition:
+        parts = condition.get("all", condition.get("any"))
+        if not isinstance(parts, list):
+            raise _Unreadable
+        results = [_evaluate(part, answers, org, depth + 1) for part in parts]
+        return all(results) if "all" in condition else any(results)
     if "not" in condition:
-        inner = condition["not"]
-        return isinstance(inner, dict) and not _evaluate(inner, answers, org, depth + 1)
+        return not _evaluate(condition["not"], answers, org, depth + 1)
     if "org" in condition:
         name = condition["org"]
         value = org.get(name) if isinstance(name, str) else None
@@ -84,7 +88,7 @@ def _evaluate(condition, answers: dict, org: dict, depth: int) -> bool:
         name = condition["question"]
         value = answers.get(name) if isinstance(name, str) else None
     else:
-        return False
+        raise _Unreadable
     return _leaf_holds(condition, value)
 
 
@@ -95,13 +99,13 @@ def _leaf_holds(condition: dict, value) -> bool:
         return not _matches_any(value, condition["not_in"])
     if "min" in condition or "max" in condition:
         return _within(value, condition.get("min"), condition.get("max"))
-    return False
+    raise _Unreadable
 
 
 def _matches_any(value, wanted) -> bool:
     """An answer (or each chosen option of a list answer) against a set of values."""
     if not isinstance(wanted, list):
-        return False
+        raise _Unreadable
     wanted_tokens = {token for token in map(token_of, wanted) if token is not None}
     return any(token in wanted_tokens for token in _tokens(value))
 
@@ -169,19 +173,3 @@ def _within(value, low, high) -> bool:
         if bound is None or number > bound:
             return False
     return low is not None or high is not None
-
-
-def questions_used(condition, depth: int = 0) -> list[str]:
-    """Question ids a condition reads, in the order they appear."""
-    if not isinstance(condition, dict) or depth > MAX_DEPTH:
-        return []
-    found = []
-    if isinstance(condition.get("question"), str):
-        found.append(condition["question"])
-    for key in ("all", "any"):
-        if isinstance(condition.get(key), list):
-            for part in condition[key]:
-                found.extend(questions_used(part, depth + 1))
-    if "not" in condition:
-        found.extend(questions_used(condition["not"], depth + 1))
-    return found

@@ -87,7 +87,7 @@ class Question:
     def read(self, value):
         """A stored text or form value as this question's answer: None when empty or not
         one of its options (a list keeps only the options it has)."""
-        value = self.type.normalise(value)
+        value = self.type.parse(value)
         if value is None or not self.options:
             return value
         if isinstance(value, list):

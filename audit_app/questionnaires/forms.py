@@ -235,7 +235,8 @@ def _hint_html(question: Question) -> Markup | None:
     if question.type_name == "date":
         parts.append(Markup('<p class="govuk-!-margin-top-0">For example, 27 3 2025</p>'))
     if question.ref:
-        parts.append(Markup('<p class="govuk-!-margin-top-0">Reference: {}</p>').format(question.ref))
+        parts.append(Markup('<p class="govuk-!-margin-top-0">Reference: {}</p>').format(
+            question.ref))
     guidance = render_markdown(question.guidance)
     if guidance or question.typical_evidence:
         body = guidance

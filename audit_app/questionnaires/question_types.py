@@ -1,5 +1,5 @@
-"""The registry of question types. Each type knows which options it takes, its WTForms field
-and GOV.UK widget, how an answer is stored (always text; several choices as a JSON list),
+"""The registry of question types. Each type knows which options it takes (the keys each
+type allows are in schema.py), its WTForms field and GOV.UK widget, how an answer is stored (always text; several choices as a JSON list),
 how to read it back, and what makes an answer well-formed."""
 import copy
 import json
@@ -90,27 +90,25 @@ class QuestionType:
 
     name = ""
     options = "none"          # "scale" (required), "yes_no", "either" (options or scale), "none"
-    multiple = False
-    extra_keys: frozenset = frozenset()
     default_comment = "none"
     default_evidence = "none"
     can_be_scored = False
     required_message = "Enter an answer for ‘{name}’"
 
     # Stored text <-> values -----------------------------------------------------------
-    def normalise(self, value):
+    def parse(self, value):
         """A stored text or a form value as this type's value; None when empty or
         unreadable. Never raises."""
         token = token_of(value)
         return None if token is None else str(value).strip()
 
     def serialise(self, value) -> str | None:
-        value = self.normalise(value)
+        value = self.parse(value)
         return None if value is None else str(value)
 
     def field_data(self, value):
         """What the WTForms field holds for a stored answer."""
-        return self.normalise(value)
+        return self.parse(value)
 
     # Validation -----------------------------------------------------------------------
     def is_blank(self, field) -> bool:
@@ -129,7 +127,7 @@ class _OptionsType(QuestionType):
     default_comment = "optional"
     can_be_scored = True
 
-    def normalise(self, value):
+    def parse(self, value):
         if isinstance(value, str):
             return value.strip() or None
         if isinstance(value, bool):
@@ -170,10 +168,9 @@ class ChoiceType(_OptionsType):
 class MultiChoiceType(QuestionType):
     name = "multi_choice"
     options = "either"
-    multiple = True
     required_message = "Select at least one option for ‘{name}’"
 
-    def normalise(self, value):
+    def parse(self, value):
         if isinstance(value, str):
             text = value.strip()
             if not text:
@@ -191,7 +188,7 @@ class MultiChoiceType(QuestionType):
         return chosen or None
 
     def serialise(self, value):
-        chosen = self.normalise(value)
+        chosen = self.parse(value)
         return None if chosen is None else json.dumps(chosen, ensure_ascii=False)
 
     def is_blank(self, field):
@@ -210,7 +207,6 @@ class MultiChoiceType(QuestionType):
 
 class TextType(QuestionType):
     name = "text"
-    extra_keys = frozenset({"max_length"})
 
     def format_problem(self, question, field):
         limit = question.max_length
@@ -224,10 +220,9 @@ class TextType(QuestionType):
 
 class NumberType(QuestionType):
     name = "number"
-    extra_keys = frozenset({"min", "max", "unit"})
     required_message = "Enter a number for ‘{name}’"
 
-    def normalise(self, value):
+    def parse(self, value):
         if isinstance(value, bool):
             return None
         if isinstance(value, int):
@@ -240,11 +235,11 @@ class NumberType(QuestionType):
         return None
 
     def field_data(self, value):
-        number = self.normalise(value)
+        number = self.parse(value)
         return None if number is None else str(number)
 
     def format_problem(self, question, field):
-        number = self.normalise(field.data)
+        number = self.parse(field.data)
         if number is None:
             return f"Enter a whole number for ‘{question.name}’"
         low, high = question.min, question.max
@@ -264,7 +259,7 @@ class DateType(QuestionType):
     name = "date"
     required_message = "Enter a date for ‘{name}’"
 
-    def normalise(self, value):
+    def parse(self, value):
         if isinstance(value, date):
             return value
         if isinstance(value, str):
@@ -275,7 +270,7 @@ class DateType(QuestionType):
         return None
 
     def serialise(self, value):
-        day = self.normalise(value)
+        day = self.parse(value)
         return None if day is None else day.isoformat()
 
     def is_blank(self, field):
@@ -300,7 +295,3 @@ class DateType(QuestionType):
 QUESTION_TYPES = {question_type.name: question_type for question_type in (
     RatingType(), YesNoType(), ChoiceType(), MultiChoiceType(), TextType(), NumberType(),
     DateType())}
-
-
-def question_type(name: str) -> QuestionType:
-    return QUESTION_TYPES[name]

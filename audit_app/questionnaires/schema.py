@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .question_types import QUESTION_TYPES
+
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 VERSION_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 OPTION_VALUE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -13,7 +15,7 @@ TITLE_LENGTH = 300
 AUDIENCES = ("school", "agency")
 REQUIREMENTS = ("comment", "reason", "evidence", "action")
 COMMENT_MODES = ("optional", "required", "none")
-QUESTION_TYPE_NAMES = ("rating", "yes_no", "choice", "multi_choice", "text", "number", "date")
+QUESTION_TYPE_NAMES = tuple(QUESTION_TYPES)
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,8 @@ class _Converter:
             raise SourceError(node.start_mark.line + 1,
                               "the file is too large, or repeats YAML aliases too many times")
         if id(node) in self.active:
-            raise SourceError(node.start_mark.line + 1, "a YAML alias refers to itself")
+            # The alias has no node of its own: the place it is used is the current path.
+            raise SourceError(self.source.line(path), "a YAML alias refers to itself")
         if node.tag not in PLAIN_TAGS:
             shown = node.tag.replace(YAML_TAG, "!!", 1)
             raise SourceError(node.start_mark.line + 1,

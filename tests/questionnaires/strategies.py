@@ -36,18 +36,21 @@ def leaf(question_ids=()):
     test = st.one_of(
         st.builds(lambda values: {"in": values}, LEAF_VALUES),
         st.builds(lambda values: {"not_in": values}, LEAF_VALUES),
-        st.builds(lambda low, high: {key: value for key, value in
-                                     (("min", low), ("max", high)) if value is not None},
-                  SCALARS, SCALARS))
+        st.builds(lambda low: {"min": low}, SCALARS),
+        st.builds(lambda high: {"max": high}, SCALARS),
+        st.builds(lambda low, high: {"min": low, "max": high}, SCALARS, SCALARS))
     return st.builds(lambda left, right: {**left, **right}, subject, test)
 
 
-def conditions(question_ids=()):
-    """Well-formed conditions, and junk: evaluation must cope with both."""
-    well_formed = st.recursive(
+def well_formed_conditions(question_ids=()):
+    return st.recursive(
         leaf(question_ids),
         lambda inner: st.builds(lambda parts: {"all": parts}, st.lists(inner, max_size=3))
         | st.builds(lambda parts: {"any": parts}, st.lists(inner, max_size=3))
         | st.builds(lambda part: {"not": part}, inner),
         max_leaves=6)
-    return st.one_of(well_formed, VALUES)
+
+
+def conditions(question_ids=()):
+    """Well-formed conditions, and junk: evaluation must cope with both."""
+    return st.one_of(well_formed_conditions(question_ids), VALUES)

@@ -4,7 +4,8 @@ from hypothesis import HealthCheck, given, settings
 
 from audit_app.organisations.models import Organisation
 from audit_app.questionnaires.conditions import evaluate, organisation_attributes
-from tests.questionnaires.strategies import ORGS, VALUES, answers, conditions, leaf
+from tests.questionnaires.strategies import (ORGS, VALUES, answers, conditions, leaf,
+                                             well_formed_conditions)
 
 PRIMARY = {"kind": "school", "phase": "Primary", "legal_basis": "s175", "boarders": False,
            "statutory_low_age": 3, "pupils": 210, "type_group": "Local authority maintained "
@@ -78,8 +79,10 @@ def test_all_any_not_combine():
 def test_no_condition_holds_and_malformed_ones_do_not():
     assert evaluate(None, {}, PRIMARY)
     for junk in ("__import__('os').system('true')", ["phase"], {"org": "phase"},
-                 {"phase": "Primary"}, {"all": "x"}, {"not": "x"}, 42):
+                 {"phase": "Primary"}, {"all": "x"}, {"not": "x"}, 42,
+                 {"org": "phase", "in": "Primary"}):
         assert evaluate(junk, {}, PRIMARY) is False
+        assert evaluate({"not": junk}, {}, PRIMARY) is False, "not of junk is still junk"
 
 
 def test_deep_nesting_is_refused_rather_than_overflowing():
@@ -115,11 +118,11 @@ def test_evaluation_never_raises_and_always_gives_a_bool(condition, given_answer
 
 
 @PROPERTY
-@given(condition=conditions(("q1", "q2")), given_answers=answers(("q1", "q2")), org=ORGS)
+@given(condition=well_formed_conditions(("q1", "q2")), given_answers=answers(("q1", "q2")),
+       org=ORGS)
 def test_not_is_the_opposite_of_a_well_formed_condition(condition, given_answers, org):
-    if isinstance(condition, dict):
-        inner = evaluate(condition, given_answers, org)
-        assert evaluate({"not": condition}, given_answers, org) is (not inner)
+    inner = evaluate(condition, given_answers, org)
+    assert evaluate({"not": condition}, given_answers, org) is (not inner)
 
 
 @PROPERTY
