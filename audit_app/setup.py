@@ -70,6 +70,10 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
 
+    from .auth.policy import may
+
+    app.jinja_env.globals["may"] = may
+
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     WTFormsHelpers(app)
@@ -82,22 +86,26 @@ def register_templates(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .auth.people_routes import bp as people_bp
+    from .cycles.routes import bp as cycles_bp
     from .organisations.routes import bp as organisations_bp
     from .questionnaires.routes import bp as questionnaires_bp
+    from .returns.submission_routes import bp as submission_bp
     from .site.routes import bp as site_bp
 
-    for blueprint in (site_bp, auth_bp, people_bp, organisations_bp, questionnaires_bp):
+    for blueprint in (site_bp, auth_bp, people_bp, organisations_bp, questionnaires_bp,
+                      cycles_bp, submission_bp):
         app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:
     from .auth.cli import users_cli
+    from .cycles.cli import cycles_cli
     from .demo.cli import demo_cli
     from .mail.cli import mail_cli
     from .organisations.cli import orgs_cli
     from .questionnaires.cli import questionnaires_cli
 
-    for group in (users_cli, demo_cli, mail_cli, orgs_cli, questionnaires_cli):
+    for group in (users_cli, demo_cli, mail_cli, orgs_cli, questionnaires_cli, cycles_cli):
         app.cli.add_command(group)
 
 

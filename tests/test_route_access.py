@@ -25,6 +25,16 @@ ROUTE_ACCESS = {
     "auth.reset_password": "public",
     "auth.change_password": "signed_in",
     "auth.choose_partnership": "signed_in",
+    # organisations
+    "organisations.index": "staff",
+    "organisations.show": "signed_in",
+    "organisations.add_agency": "admin",
+    "organisations.edit_agency": "admin",
+    "organisations.change_locality": "admin",
+    # questionnaires
+    "questionnaires.index": "staff",
+    "questionnaires.show": "staff",
+    "questionnaires.preview_section": "staff",
     # people
     "people.index": "admin",
     "people.invite": "admin",
@@ -34,6 +44,15 @@ ROUTE_ACCESS = {
     "people.change_status": "admin",
     "people.colleagues": "signed_in",
     "people.remove_colleague": "signed_in",
+    # cycles
+    "cycles.index": "admin",
+    "cycles.new": "admin",
+    "cycles.show": "admin",
+    "cycles.refresh": "admin",
+    "cycles.close": "admin",
+    "cycles.manage_return": "admin",
+    "cycles.extension": "admin",
+    "cycles.withdraw_return": "admin",
 }
 
 # What each rule lets through, for the people the matrix signs in.
@@ -90,6 +109,10 @@ def url_values(rule, people):
         "token": "not-a-real-token",
         "action": "resend",
         "filename": "build/app.css",
+        "cycle_id": 1,
+        "return_id": 1,
+        "version_id": 1,
+        "section_id": "dsl",
     }
     missing = [arg for arg in rule.arguments if arg not in known]
     assert not missing, f"{rule.endpoint}: add test values for {missing}"

@@ -152,6 +152,21 @@ def can(user, action: str, obj=None) -> bool:
             return False
         other = {g_.partnership_id for g_ in obj.grants}
         return not other or partnership.id in other
+    # --- Cycles and returns (issue 4) -------------------------------------------------
+    if action == "cycles.manage":
+        return "admin" in roles
+    if action == "cycle.manage":
+        # obj: a Cycle. Admins manage their own partnership's cycles only.
+        return "admin" in roles and obj.partnership_id == partnership.id
+    if action in ("return.view", "return.edit"):
+        # obj: an AuditReturn. Staff may look at every return of the partnership; the
+        # organisation's respondents see and work on their own.
+        if obj.cycle.partnership_id != partnership.id:
+            return False
+        if action == "return.view" and roles & set(STAFF_ROLES):
+            return True
+        return obj.organisation_id in organisation_ids_for(user, partnership)
+    # --- end of cycles and returns ----------------------------------------------------
     raise ValueError(f"unknown action {action!r}")
 
 
@@ -163,6 +178,12 @@ def _may_reach_return(user, roles, partnership, audit_return, action) -> bool:
     if audit_return.organisation_id in organisation_ids_for(user, partnership):
         return True
     return action == "return.view" and bool(roles & set(STAFF_ROLES))
+
+
+def may(action: str, obj=None) -> bool:
+    """For templates: whether the signed-in person may do ``action`` (links and buttons);
+    the routes still decide with ``authorize``."""
+    return can(current_user, action, obj)
 
 
 def authorize(action: str, obj=None, *, status: int = 403) -> None:

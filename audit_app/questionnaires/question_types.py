@@ -14,7 +14,9 @@ from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAre
 from .conditions import token_of
 
 DEFAULT_TEXT_LENGTH = 5000
+# Answers are counts (referrals, staff trained): 15 digits is far beyond any of them.
 WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,15}$")
+LARGEST_NUMBER = 10 ** 15
 
 
 # Widgets that carry the question's own GOV.UK params (legend, hint, guidance, option hints)
@@ -225,10 +227,10 @@ class NumberType(QuestionType):
     def parse(self, value):
         if isinstance(value, bool):
             return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, int):
-            return value
-        if isinstance(value, float):
-            return int(value) if value.is_integer() else None
+            return value if abs(value) < LARGEST_NUMBER else None
         if isinstance(value, str):
             text = value.strip().replace(",", "").replace(" ", "")
             return int(text) if WHOLE_NUMBER.match(text) else None

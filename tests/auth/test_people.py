@@ -159,3 +159,16 @@ def test_respondent_cannot_reach_another_organisation(dsl_client, partnership):
 def test_respondent_cannot_open_admin_pages(dsl_client):
     assert dsl_client.get("/people/").status_code == 403
     assert dsl_client.get("/people/invite").status_code == 403
+
+
+def test_organisation_page_links_to_its_people_for_those_who_may_manage(
+        client, app, make_user, partnership, school, sign_in):
+    dsl = make_user("respondent", partnership, organisation=school)
+    qa = make_user("qa", partnership)
+    link = f"/people/organisation/{school.id}"
+    sign_in(client, dsl)
+    assert link in client.get(f"/organisations/{school.id}").get_data(as_text=True)
+    qa_client = app.test_client()
+    sign_in(qa_client, qa)
+    page = qa_client.get(f"/organisations/{school.id}")
+    assert page.status_code == 200 and link not in page.get_data(as_text=True)

@@ -1,0 +1,548 @@
+"""Check your answers, approvals and submission (DESIGN §5 step 5). ``snapshot`` reads a
+return's live draft into the content a submission stores (and the check page and the draft
+PDF show); ``problems_before_submit`` says what still stops it; ``record_approvals`` keeps
+the approvers' names, roles and dates; ``submit`` stores an immutable, numbered submission.
+Nothing here commits: the caller commits, or rolls back on a SubmissionError."""
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..audit_log.services import record
+from ..auth.models import Grant, User
+from ..cycles.deadlines import final_deadline, is_read_only
+from ..cycles.transitions import ConcurrentChange, TransitionError, transition
+from ..extensions import db
+from ..mail.services import queue_email
+from ..questionnaires.conditions import organisation_attributes
+from ..questionnaires.definition import Definition, Question
+from ..questionnaires.forms import unmet_requirements
+from ..questionnaires.scoring import score_answer
+from ..timeutil import format_date, today_london, utcnow
+from ..urls import external_url
+from .models import ActionItem, Answer, Approval, Evidence, Submission, SubmissionAnswer
+
+SUBMITTABLE = ("in_progress", "returned")
+APPROVER_TEXT_LENGTH = 200
+NOT_CONFIRMED = "Confirm that the approvers have agreed the declaration"
+
+
+class SubmissionError(Exception):
+    """The return cannot be submitted (or approved) now; the message says why. Raised
+    before anything changes, or after the change was undone."""
+
+
+class AlreadySubmitted(SubmissionError):
+    def __init__(self, message="This return has already been submitted"):
+        super().__init__(message)
+
+
+class ReturnChanged(SubmissionError):
+    def __init__(self):
+        super().__init__("This return was changed by someone else while you were checking "
+                         "it. Nothing was submitted: check your answers again, then submit")
+
+
+class SubmissionBusy(SubmissionError):
+    def __init__(self):
+        super().__init__("The return could not be submitted because another change was "
+                         "being saved at the same moment. Nothing was submitted: try again")
+
+
+class SubmissionBlocked(SubmissionError):
+    """Everything that stops the submission, at once: the problems of the return, the
+    errors of the approvals typed, and a missing confirmation."""
+
+    def __init__(self, problems: list["Problem"], approval_errors: dict | None = None,
+                 confirmed: bool = True):
+        self.problems = problems
+        self.approval_errors = approval_errors or {}
+        self.confirmed = confirmed
+        messages = [problem.message for problem in problems]
+        messages += list(self.approval_errors.values()) + ([] if confirmed else [NOT_CONFIRMED])
+        super().__init__(messages[0])
+
+
+class ApprovalErrors(SubmissionError):
+    """Approval inputs that cannot be recorded: (approval id, field) -> message."""
+
+    def __init__(self, errors: dict[tuple[str, str], str]):
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that stops the submission, with where it is fixed."""
+    message: str
+    section_id: str | None = None
+    question_id: str | None = None
+    approval_id: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        if self.question_id:
+            return f"answer-{self.question_id}"
+        if self.approval_id:
+            return f"approval-{self.approval_id}"
+        return "return-status"
+
+
+@dataclass
+class ApprovalEntry:
+    """What the submitter typed for one approval; the date as its three GOV.UK parts."""
+    name: str = ""
+    role: str = ""
+    day: str = ""
+    month: str = ""
+    year: str = ""
+
+    def is_blank(self) -> bool:
+        return not any(str(part or "").strip() for part in
+                       (self.name, self.role, self.day, self.month, self.year))
+
+
+@dataclass
+class ApprovalSlot:
+    """An approval the declaration needs from this organisation, and its record if any."""
+    id: str
+    label: str
+    hint: str | None
+    recorded: Approval | None = None
+
+    @property
+    def who(self) -> str:
+        return self.label[:1].lower() + self.label[1:]
+
+
+@dataclass
+class DraftState:
+    """The live draft of a return, read once."""
+    definition: Definition
+    org: dict
+    answers: dict = field(default_factory=dict)
+    comments: dict = field(default_factory=dict)
+    evidence: list = field(default_factory=list)
+    actions: list = field(default_factory=list)
+
+    def has_evidence(self, question_id: str) -> bool:
+        return any(item.question_key == question_id for item in self.evidence)
+
+    def has_action(self, question_id: str) -> bool:
+        return any(item.question_key == question_id and item.status != "dropped"
+                   for item in self.actions)
+
+
+def definition_of(audit_return) -> Definition:
+    return Definition.of(audit_return.cycle.questionnaire_version)
+
+
+def _draft_state(audit_return) -> DraftState:
+    state = DraftState(definition_of(audit_return),
+                       organisation_attributes(audit_return.organisation))
+    for answer in Answer.query.filter_by(return_id=audit_return.id):
+        state.answers[answer.question_key] = answer.value
+        state.comments[answer.question_key] = answer.comment
+    state.evidence = (Evidence.query.filter_by(return_id=audit_return.id, removed_at=None)
+                      .order_by(Evidence.id).all())
+    state.actions = ActionItem.query.filter_by(return_id=audit_return.id) \
+        .order_by(ActionItem.id).all()
+    return state
+
+
+def approval_slots(audit_return) -> list[ApprovalSlot]:
+    """The approvals this return needs (from the definition's declaration for its
+    organisation), in order, each with what has been recorded."""
+    recorded = {approval.approval_key: approval
+                for approval in Approval.query.filter_by(return_id=audit_return.id)}
+    needed = definition_of(audit_return).approvals_for(
+        organisation_attributes(audit_return.organisation))
+    return [ApprovalSlot(item.id, item.label, item.hint, recorded.get(item.id))
+            for item in needed]
+
+
+# The content of a submission ----------------------------------------------------------
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def answer_text(question: Question, value) -> str | None:
+    """An answer as a person reads it: option labels, '3 March 2026', '12 referrals'."""
+    chosen = question.read(value)
+    if chosen is None:
+        return None
+    if isinstance(chosen, list):
+        return "; ".join(question.option(item).label for item in chosen)
+    if question.options:
+        return question.option(chosen).label
+    if isinstance(chosen, date):
+        return format_date(chosen)
+    if question.type_name == "number":
+        return f"{chosen:,}" + (f" {question.unit}" if question.unit else "")
+    return str(chosen)
+
+
+def _question_content(question: Question, value, comment) -> dict:
+    scored = score_answer(question, value)
+    return {
+        "id": question.id, "text": question.text, "ref": question.ref,
+        "type": question.type_name, "required": question.required,
+        "value": question.type.serialise(value), "answer": answer_text(question, value),
+        "comment": (comment or "").strip() or None,
+        "score": scored.achieved if scored else None,
+        "maximum": scored.maximum if scored else None,
+        "compliant": scored.compliant if scored else None,
+        "excluded": bool(scored and scored.excluded),
+    }
+
+
+def _organisation_content(audit_return) -> dict:
+    organisation = audit_return.organisation
+    locality = next((membership.locality for membership in organisation.memberships
+                     if membership.partnership_id == audit_return.cycle.partnership_id), None)
+    fields = ("id", "name", "kind", "urn", "code", "establishment_type", "type_group", "phase",
+              "legal_basis", "la_name", "sector", "duty_basis")
+    return {**{name: getattr(organisation, name) for name in fields}, "locality": locality}
+
+
+def _history_content(audit_return) -> list[dict]:
+    return [{"at": _iso(event.created_at), "kind": event.kind, "from": event.from_status,
+             "to": event.to_status, "reason": event.reason,
+             "by": event.actor.name if event.actor is not None else None}
+            for event in audit_return.events]
+
+
+def snapshot(audit_return, *, number: int | None = None, submitted_at=None,
+             submitted_by=None) -> dict:
+    """The return as it stands, as data: what a submission stores, and what the check page
+    and the draft PDF show. Only what applies to the organisation is included: answers of
+    visible questions (with display text, score and comment), their evidence (with
+    SHA-256) and actions, the declaration with its approvals, and the status history."""
+    state = _draft_state(audit_return)
+    visibility = state.definition.visibility(state.org, state.answers)
+    visible = {question.id for question in visibility.questions}
+    cycle, version = audit_return.cycle, audit_return.cycle.questionnaire_version
+    sections = []
+    for section in visibility.sections:
+        questions = [_question_content(question, visibility.answers.get(question.id),
+                                       state.comments.get(question.id))
+                     for question in visibility.questions if question.section is section]
+        if questions:
+            sections.append({"id": section.id, "title": section.title, "questions": questions})
+    return {
+        "format": 1, "return_id": audit_return.id, "number": number,
+        "submitted_at": _iso(submitted_at),
+        "submitted_by": {"name": submitted_by.name, "email": submitted_by.email}
+        if submitted_by is not None else None,
+        "partnership": {"name": cycle.partnership.name},
+        "organisation": _organisation_content(audit_return),
+        "cycle": {"id": cycle.id, "name": cycle.name, "open_date": _iso(cycle.open_date),
+                  "due_date": _iso(cycle.due_date),
+                  "final_deadline": _iso(cycle.final_deadline),
+                  "extension_until": _iso(audit_return.extension_until)},
+        "questionnaire": {"id": version.questionnaire_key, "version": version.version,
+                          "title": version.title, "sha256": version.sha256},
+        "sections": sections,
+        "evidence": [{"question_id": item.question_key, "kind": item.kind,
+                      "reference": item.reference, "file_name": item.original_name,
+                      "content_type": item.content_type, "size": item.size,
+                      "sha256": item.sha256, "added_at": _iso(item.uploaded_at)}
+                     for item in state.evidence if item.question_key in visible],
+        "actions": [{"question_id": item.question_key, "description": item.description,
+                     "owner": item.owner, "target_date": _iso(item.target_date),
+                     "status": item.status, "progress_note": item.progress_note}
+                    for item in state.actions
+                    if item.question_key is None or item.question_key in visible],
+        "declaration": {
+            "text": state.definition.declaration_text,
+            "approvals": [{"id": slot.id, "label": slot.label,
+                           "name": slot.recorded.approver_name if slot.recorded else None,
+                           "role": slot.recorded.approver_role if slot.recorded else None,
+                           "approved_on": _iso(slot.recorded.approved_on)
+                           if slot.recorded else None}
+                          for slot in approval_slots(audit_return)]},
+        "history": _history_content(audit_return),
+    }
+
+
+# What stops a submission ---------------------------------------------------------------
+
+def _state_problem(audit_return, today: date) -> str | None:
+    status = audit_return.status
+    if status in ("submitted", "accepted"):
+        return "This return has already been submitted"
+    if status == "withdrawn":
+        return "This return has been withdrawn: it cannot be submitted"
+    if status == "not_started":
+        return "Answer the questions in each section before you submit this return"
+    if is_read_only(audit_return, today):
+        if audit_return.cycle.status == "closed":
+            return "This audit cycle is closed: the return can no longer be submitted"
+        return (f"The deadline for this return was {format_date(final_deadline(audit_return))}"
+                ": it can no longer be submitted. Contact "
+                f"{audit_return.cycle.partnership.name} if you need an extension")
+    return None
+
+
+def _answer_problems(state: DraftState) -> list[Problem]:
+    definition = state.definition
+    visibility = definition.visibility(state.org, state.answers)
+    problems = []
+    for question in visibility.questions:
+        place = {"section_id": question.section.id, "question_id": question.id}
+        if question.id not in visibility.answers:
+            if question.required:
+                problems.append(Problem(
+                    question.type.required_message.format(name=question.name), **place))
+            continue
+        for message in unmet_requirements(
+                definition, question.id, state.answers.get(question.id),
+                state.comments.get(question.id), state.has_evidence(question.id),
+                state.has_action(question.id)):
+            problems.append(Problem(message, **place))
+    return problems
+
+
+def problems_before_submit(audit_return, today: date | None = None) -> list[Problem]:
+    """Everything that stops the return being submitted now, in page order: its state and
+    deadline, then every required question that applies and has no answer, every rule an
+    answer does not meet (comment, reason, evidence, action), every approval not recorded.
+    Empty when it can be submitted."""
+    state_problem = _state_problem(audit_return, today or today_london())
+    if state_problem:
+        return [Problem(state_problem)]
+    problems = _answer_problems(_draft_state(audit_return))
+    for slot in approval_slots(audit_return):
+        if slot.recorded is None:
+            problems.append(Problem(f"Record the approval of the {slot.who}: their name, "
+                                    "role and the date they approved", approval_id=slot.id))
+    return problems
+
+
+# Approvals ----------------------------------------------------------------------------
+
+def _date_problem(entry: ApprovalEntry, who: str, earliest: date, today: date):
+    """(the date, None) or (None, a GOV.UK message)."""
+    parts = {name: str(getattr(entry, name) or "").strip() for name in ("day", "month", "year")}
+    subject = f"The date the {who} approved"
+    if not any(parts.values()):
+        return None, f"Enter the date the {who} approved the return"
+    missing = [name for name, value in parts.items() if not value]
+    if missing:
+        return None, f"{subject} must include a {' and '.join(missing)}"
+    if not all(value.isdigit() for value in parts.values()):
+        return None, f"{subject} must be a real date"
+    if len(parts["year"]) != 4:
+        return None, f"The year the {who} approved must include 4 numbers"
+    try:
+        approved_on = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        return None, f"{subject} must be a real date"
+    if approved_on > today:
+        return None, f"{subject} must be today or in the past"
+    if approved_on < earliest:
+        return None, (f"{subject} must be on or after {format_date(earliest)}, when this "
+                      "audit opened")
+    return approved_on, None
+
+
+def _text_problem(value: str, what: str) -> str | None:
+    if not value:
+        return f"Enter {what}"
+    if len(value) > APPROVER_TEXT_LENGTH:
+        return f"{what[0].upper()}{what[1:]} must be {APPROVER_TEXT_LENGTH} characters or fewer"
+    return None
+
+
+def _check_entry(slot: ApprovalSlot, entry: ApprovalEntry, earliest: date, today: date):
+    name = " ".join(str(entry.name or "").split())
+    role = " ".join(str(entry.role or "").split())
+    errors = {}
+    problem = _text_problem(name, f"the name of the {slot.who}")
+    if problem:
+        errors[(slot.id, "name")] = problem
+    problem = _text_problem(role, f"the role of the {slot.who}")
+    if problem:
+        errors[(slot.id, "role")] = problem
+    approved_on, problem = _date_problem(entry, slot.who, earliest, today)
+    if problem:
+        errors[(slot.id, "date")] = problem
+    return (name, role, approved_on), errors
+
+
+def _check_editable(audit_return, today: date) -> None:
+    if audit_return.status in ("submitted", "accepted"):
+        raise AlreadySubmitted()
+    if is_read_only(audit_return, today):
+        raise SubmissionError(_state_problem(audit_return, today)
+                              or "This return can no longer be changed")
+
+
+def record_approvals(audit_return, entries: dict[str, ApprovalEntry], actor,
+                     today: date | None = None) -> list[ApprovalSlot]:
+    """Record the approvals typed by the submitter (approvers need no account): for each
+    approval the return needs, the approver's name, role and the date they approved (a
+    real date, not in the future, not before the cycle opened). A blank entry clears that
+    approval. All or nothing: any problem raises ApprovalErrors and changes nothing."""
+    today = today or today_london()
+    _check_editable(audit_return, today)
+    slots = approval_slots(audit_return)
+    earliest = audit_return.cycle.open_date
+    errors, changes = {}, []
+    for slot in slots:
+        entry = entries.get(slot.id) or ApprovalEntry()
+        if entry.is_blank():
+            changes.append((slot, None))
+            continue
+        values, entry_errors = _check_entry(slot, entry, earliest, today)
+        errors.update(entry_errors)
+        changes.append((slot, values))
+    if errors:
+        raise ApprovalErrors(errors)
+    for slot, values in changes:
+        _apply_approval(audit_return, slot, values, actor)
+    db.session.flush()
+    return approval_slots(audit_return)
+
+
+def _apply_approval(audit_return, slot: ApprovalSlot, values, actor) -> None:
+    recorded = slot.recorded
+    if values is None:
+        if recorded is not None:
+            db.session.delete(recorded)
+            record("return.approval_cleared", obj=audit_return, actor=actor,
+                   partnership=audit_return.cycle.partnership, detail={"approval": slot.id})
+        return
+    name, role, approved_on = values
+    if recorded is not None and (recorded.approver_name, recorded.approver_role,
+                                 recorded.approved_on) == (name, role, approved_on):
+        return
+    if recorded is None:
+        recorded = Approval(return_id=audit_return.id, approval_key=slot.id)
+        db.session.add(recorded)
+    recorded.approver_name, recorded.approver_role = name, role
+    recorded.approved_on = approved_on
+    recorded.recorded_by_id = getattr(actor, "id", None)
+    recorded.recorded_at = utcnow()
+    record("return.approval_recorded", obj=audit_return, actor=actor,
+           partnership=audit_return.cycle.partnership,
+           detail={"approval": slot.id, "name": name, "role": role,
+                   "approved_on": approved_on.isoformat()})
+
+
+# Submitting ---------------------------------------------------------------------------
+
+def content_sha256(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def submit(audit_return, actor, confirmed: bool, expected_lock_version: int,
+           approvals: dict[str, ApprovalEntry] | None = None,
+           today: date | None = None) -> Submission:
+    """Submit the return as it stands: an immutable, numbered Submission (with a flat
+    SubmissionAnswer per question that applies), the return moved to submitted, a receipt
+    queued for the submitter and the organisation's respondents, the audit log written.
+    ``expected_lock_version`` is the return's version the person checked: a return that
+    changed since (a second tab, a double click, a colleague) is not submitted again.
+    ``approvals``, when given, are recorded first (see record_approvals). On any
+    SubmissionError the caller rolls back."""
+    if audit_return.status in ("submitted", "accepted"):
+        raise AlreadySubmitted()
+    if audit_return.lock_version != expected_lock_version:
+        raise ReturnChanged()
+    approval_errors = {}
+    if approvals is not None:
+        try:
+            record_approvals(audit_return, approvals, actor, today)
+        except ApprovalErrors as error:
+            approval_errors = error.errors
+    problems = problems_before_submit(audit_return, today)
+    # An approval typed wrongly has its own messages: "not recorded" would add nothing.
+    mistyped = {approval_id for approval_id, _part in approval_errors}
+    problems = [problem for problem in problems if problem.approval_id not in mistyped]
+    if problems or approval_errors or not confirmed:
+        raise SubmissionBlocked(problems, approval_errors, confirmed)
+    try:
+        # A savepoint: a concurrent submission undoes only this, whatever the caller holds.
+        with db.session.begin_nested():
+            submission = _store_submission(audit_return, actor)
+    except (StaleDataError, sa.exc.IntegrityError, ConcurrentChange) as error:
+        raise AlreadySubmitted("This return has already been submitted, or is being "
+                               "submitted by someone else at this moment") from error
+    except sa.exc.OperationalError as error:
+        # SQLite refuses a write from a transaction that read before another one wrote.
+        raise SubmissionBusy() from error
+    except TransitionError as error:
+        raise SubmissionError(str(error)) from error
+    return submission
+
+
+def _store_submission(audit_return, actor) -> Submission:
+    number = audit_return.latest_submission_number + 1
+    resubmission = audit_return.status == "returned"
+    submitted_at = utcnow()
+    first_submitted_at = audit_return.first_submitted_at or submitted_at
+    audit_return.latest_submission_number = number
+    transition(audit_return, "submitted", actor=actor,
+               detail={"submission": number, "resubmission": resubmission})
+    content = snapshot(audit_return, number=number, submitted_at=submitted_at,
+                       submitted_by=actor)
+    submission = Submission(
+        return_id=audit_return.id, number=number, submitted_at=submitted_at,
+        submitted_by_id=getattr(actor, "id", None),
+        definition_sha256=audit_return.cycle.questionnaire_version.sha256,
+        content=content, content_sha256=content_sha256(content))
+    db.session.add(submission)
+    db.session.flush()
+    for section in content["sections"]:
+        for question in section["questions"]:
+            db.session.add(SubmissionAnswer(
+                submission_id=submission.id, section_key=section["id"],
+                question_key=question["id"], value=question["value"],
+                score=question["score"], compliant=question["compliant"],
+                comment=question["comment"]))
+    # The return's dates are the submission's own time, to the microsecond.
+    audit_return.first_submitted_at = first_submitted_at
+    audit_return.last_submitted_at = submitted_at
+    db.session.flush()
+    record("return.submitted", obj=audit_return, actor=actor,
+           partnership=audit_return.cycle.partnership,
+           detail={"submission": number, "resubmission": resubmission,
+                   "content_sha256": submission.content_sha256})
+    _queue_receipts(audit_return, submission, actor)
+    return submission
+
+
+def receipt_recipients(audit_return, actor) -> list[str]:
+    """The submitter and the organisation's active respondents, each once."""
+    rows = (db.session.query(User.email)
+            .join(Grant, Grant.user_id == User.id)
+            .filter(Grant.role == "respondent",
+                    Grant.organisation_id == audit_return.organisation_id,
+                    Grant.partnership_id == audit_return.cycle.partnership_id,
+                    User.active.is_(True))
+            .order_by(User.email))
+    addresses = [getattr(actor, "email", None)] + [email for (email,) in rows]
+    return list(dict.fromkeys(address for address in addresses if address))
+
+
+def _queue_receipts(audit_return, submission: Submission, actor) -> None:
+    cycle = audit_return.cycle
+    organisation = audit_return.organisation
+    link = external_url("submission.confirmation", return_id=audit_return.id,
+                        number=submission.number)
+    for address in receipt_recipients(audit_return, actor):
+        queue_email(
+            address, f"Submitted: {organisation.name}, {cycle.name}", "submission_receipt",
+            kind="submission_receipt", partnership=cycle.partnership,
+            dedupe_key=f"submission-receipt:{submission.id}:{address}"[:200],
+            return_id=audit_return.id, organisation=organisation, cycle=cycle,
+            submission=submission, submitter=actor, link=link,
+            approvals=[{**item, "approved_on_text": format_date(
+                date.fromisoformat(item["approved_on"]))}
+                for item in submission.content["declaration"]["approvals"]])
