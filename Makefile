@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 ASSET_SOURCES := $(shell find assets scripts -type f 2>/dev/null)
 
-.PHONY: install run test test-sqlite test-postgres check clean
+.PHONY: install run test lint test-sqlite test-postgres check clean
 
 install: $(VENV)/.installed node_modules/.installed audit_app/static/build/.built
 
@@ -37,7 +37,10 @@ run: install
 	  trap 'kill $$MAIL_PID 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install test-sqlite test-postgres
+test: install lint test-sqlite test-postgres
+
+lint:
+	$(VENV)/bin/ruff check audit_app tests migrations wsgi.py
 
 test-sqlite:
 	@echo "=== Test suite on SQLite ==="

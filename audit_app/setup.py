@@ -89,11 +89,12 @@ def register_blueprints(app: Flask) -> None:
     from .cycles.routes import bp as cycles_bp
     from .organisations.routes import bp as organisations_bp
     from .questionnaires.routes import bp as questionnaires_bp
+    from .returns.routes import bp as returns_bp
     from .returns.submission_routes import bp as submission_bp
     from .site.routes import bp as site_bp
 
     for blueprint in (site_bp, auth_bp, people_bp, organisations_bp, questionnaires_bp,
-                      cycles_bp, submission_bp):
+                      cycles_bp, submission_bp, returns_bp):
         app.register_blueprint(blueprint)
 
 

@@ -92,3 +92,28 @@ def sign_in(app):
         return client
 
     return _sign_in
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free local port: (controller, handler with .messages)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Collect:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append((envelope.rcpt_tos, envelope.content))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller, handler
+    controller.stop()

@@ -1,5 +1,4 @@
 """The schema is only ever changed by migrations, and they agree with the models."""
-import os
 import uuid
 
 import pytest

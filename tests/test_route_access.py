@@ -53,6 +53,13 @@ ROUTE_ACCESS = {
     "cycles.manage_return": "admin",
     "cycles.extension": "admin",
     "cycles.withdraw_return": "admin",
+    # check your answers, approvals, submit, PDFs
+    "submission.check": "respondent",
+    "submission.save_approvals": "respondent",
+    "submission.submit_return": "respondent",
+    "submission.confirmation": "respondent",
+    "submission.draft_pdf_download": "signed_in",
+    "submission.submission_pdf_download": "signed_in",
 }
 
 # What each rule lets through, for the people the matrix signs in.
@@ -113,6 +120,7 @@ def url_values(rule, people):
         "return_id": 1,
         "version_id": 1,
         "section_id": "dsl",
+        "number": 1,
     }
     missing = [arg for arg in rule.arguments if arg not in known]
     assert not missing, f"{rule.endpoint}: add test values for {missing}"
@@ -164,3 +172,22 @@ def test_post_routes_refuse_the_wrong_people(app, people, sign_in, who):
             assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
         else:
             assert response.status_code in (403, 404), (url, who, response.status_code)
+
+
+def test_every_post_route_requires_a_csrf_token(app, people, sign_in, csrf_enabled):
+    from flask import url_for
+
+    from audit_app.audit_log.models import AuditEvent
+
+    client = app.test_client()
+    sign_in(client, people["admin"])
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **url_values(rule, people))
+        response = client.post(url, data={"csrf_token": "forged"})
+        assert response.status_code == 400, (url, response.status_code)
+        checked += 1
+    assert checked and AuditEvent.query.filter_by(action="security.csrf_failure").count() == checked

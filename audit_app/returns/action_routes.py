@@ -13,7 +13,8 @@ from .forms import (ActionEditForm, ActionPlanForm, ActionProgressForm, ButtonFo
 from .models import ActionItem
 from .progress import ACTION_STATUS_WORDS
 from .routes import bp, return_or_404
-from .services import JourneyError, ReturnContext, applying_question, lock_reason
+from .drafts import JourneyError, ReturnContext, applying_question
+from .services import lock_reason
 
 DATE_ANCHOR = {"target_date": "target_date-day"}
 

@@ -9,8 +9,8 @@ from ..audit_log.services import record
 from ..extensions import db
 from ..timeutil import today_london, utcnow
 from .models import ActionItem
-from .services import (JourneyError, ReturnContext, applying_question, lock_reason,
-                       lock_return_for_change)
+from .drafts import JourneyError, ReturnContext, applying_question
+from .services import lock_reason, return_change
 
 STATUS_CHOICES = (("open", "Open"), ("in_progress", "In progress"), ("done", "Done"))
 DESCRIPTION_LENGTH = 2000
@@ -105,8 +105,7 @@ def add_action(audit_return, question_id: str, entry: ActionInput, actor) -> Act
     values = _check_plan(entry, errors)
     if errors:
         raise ActionErrors(errors)
-    with db.session.begin_nested():
-        lock_return_for_change(audit_return)
+    with return_change(audit_return):
         applying_question(ReturnContext.of(audit_return), question_id)
         action = ActionItem(return_id=audit_return.id, question_key=question_id,
                             status="open", created_by_id=getattr(actor, "id", None),
@@ -132,9 +131,8 @@ def update_action(action: ActionItem, audit_return, entry: ActionInput, actor,
     values.update(_check_progress(entry, errors))
     if errors:
         raise ActionErrors(errors)
-    with db.session.begin_nested():
-        if mode == FULL:
-            lock_return_for_change(audit_return, today)
+    # Progress alone does not touch the return (it may be submitted or accepted).
+    with return_change(audit_return, today) if mode == FULL else db.session.begin_nested():
         changed = sorted(name for name, value in values.items()
                          if getattr(action, name) != value)
         if values["status"] != action.status:
@@ -153,8 +151,7 @@ def update_action(action: ActionItem, audit_return, entry: ActionInput, actor,
 def remove_action(action: ActionItem, audit_return, actor) -> None:
     """Take off an action added by mistake, while the return can still be changed. It is
     marked dropped rather than deleted: the history (and a later cycle) may refer to it."""
-    with db.session.begin_nested():
-        lock_return_for_change(audit_return)
+    with return_change(audit_return):
         if action.status == "dropped":
             raise ActionRefused("This action has already been removed")
         action.status = "dropped"

@@ -23,7 +23,8 @@ from ..audit_log.services import record
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import Evidence
-from .services import JourneyError, ReturnContext, applying_question, lock_return_for_change
+from .drafts import JourneyError, ReturnContext, applying_question
+from .services import return_change
 
 REFERENCE_LENGTH = 500
 NAME_LENGTH = 255
@@ -212,8 +213,7 @@ def evidence_question(context: ReturnContext, question_id: str):
 
 def add_file(audit_return, question_id: str, filename: str, data: bytes, actor) -> Evidence:
     """Check and store an uploaded file as evidence for a question."""
-    with db.session.begin_nested():
-        lock_return_for_change(audit_return)
+    with return_change(audit_return):
         evidence_question(ReturnContext.of(audit_return), question_id)
         file_type = check_file(filename, data, max_upload_bytes())
         evidence = Evidence(return_id=audit_return.id, question_key=question_id, kind="file",
@@ -251,8 +251,7 @@ def add_reference(audit_return, question_id: str, reference: str, actor) -> Evid
         raise EvidenceRefused("Enter a reference to the evidence")
     if len(text) > REFERENCE_LENGTH:
         raise EvidenceRefused(f"The reference must be {REFERENCE_LENGTH} characters or fewer")
-    with db.session.begin_nested():
-        lock_return_for_change(audit_return)
+    with return_change(audit_return):
         evidence_question(ReturnContext.of(audit_return), question_id)
         evidence = Evidence(return_id=audit_return.id, question_key=question_id,
                             kind="reference", reference=text,
@@ -269,8 +268,7 @@ def add_reference(audit_return, question_id: str, reference: str, actor) -> Evid
 def remove_evidence(evidence: Evidence, audit_return, actor) -> None:
     """Take evidence off an answer. The record and the file stay, for the audit trail (a
     submission may name it)."""
-    with db.session.begin_nested():
-        lock_return_for_change(audit_return)
+    with return_change(audit_return):
         if evidence.removed_at is not None:
             raise EvidenceRefused("This evidence has already been removed")
         evidence.removed_at = utcnow()

@@ -14,7 +14,8 @@ from .evidence import (accept_attribute, add_file, add_reference, content_dispos
 from .forms import ButtonForm, EvidenceFileForm, EvidenceReferenceForm, form_summary
 from .models import Evidence
 from .routes import bp, return_or_404
-from .services import JourneyError, ReturnContext, lock_reason
+from .drafts import JourneyError, ReturnContext
+from .services import lock_reason
 
 
 def _question_or_404(audit_return, question_id: str):

@@ -13,8 +13,8 @@ from ..extensions import db
 from ..organisations.models import Organisation
 from ..timeutil import today_london
 from .models import ActionItem
-from .services import (ReturnContext, action_keys, answer_problems, evidence_keys,
-                       section_states, stored_answers)
+from .drafts import (ReturnContext, action_keys, answer_problems, evidence_keys,
+                     section_states, stored_answers)
 
 SECTION_STATUS_WORDS = {"not_started": "Not started", "in_progress": "In progress",
                         "completed": "Completed"}

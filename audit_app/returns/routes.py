@@ -16,7 +16,8 @@ from .forms import ProblemSummary, bind_section_form, posted_choices, section_fo
 from .progress import return_status_tag, respondent_home, task_list as task_list_of
 from .section_page import (conflict_questions, read_only_rows, section_page,
                            snapshot_section)
-from .services import (AnswersRefused, JourneyError, ReturnContext, SectionUnavailable, lock_reason, save_section, seconds_until_sign_out)
+from .drafts import JourneyError, ReturnContext, SectionUnavailable
+from .services import AnswersRefused, lock_reason, save_section, seconds_until_sign_out
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 

@@ -17,7 +17,8 @@ from .evidence import evidence_of, size_words
 from .forms import (ProblemSummary, answer_anchor, choice_name, describe_choices,
                     section_form_class, shown_marker)
 from .models import SectionState
-from .services import ReturnContext, lock_reason, stored_answers
+from .drafts import ReturnContext, stored_answers
+from .services import lock_reason
 
 
 @dataclass

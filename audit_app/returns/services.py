@@ -1,5 +1,4 @@
-"""The rules of the respondent journey: what a return's state allows, the answers of a
-section, what a section still needs before it is complete, and saving a section.
+"""The rules of the respondent journey: what a return's state allows, and saving a section.
 
 Hidden questions: a question whose condition is false is never shown, validated, counted
 or saved. Its stored answer and comment are *cleared* when its section is next saved, so a
@@ -8,6 +7,7 @@ report could not pick it up by mistake). Evidence and action plan items attached
 question are kept: they are separate records, and actions stay live through the year.
 
 Nothing here commits: the caller commits (or rolls back on a JourneyError)."""
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -18,31 +18,22 @@ from ..cycles.deadlines import final_deadline, is_read_only
 from ..cycles.models import AuditReturn
 from ..cycles.transitions import TransitionError, transition
 from ..extensions import db
-from ..questionnaires.conditions import organisation_attributes
 from ..questionnaires.definition import Definition, Question
-from ..questionnaires.forms import COMMENT_LENGTH, comment_problem, unmet_requirements
+from ..questionnaires.forms import COMMENT_LENGTH
 from ..timeutil import format_date, today_london, utcnow
-from .concurrency import (advance_version, comment_key, normalise, question_of,
-                          section_state, three_way_merge)
-from .models import ActionItem, Answer, Evidence, SectionState
+from .concurrency import advance_version, comment_key, question_of, section_state, three_way_merge
+from .drafts import (JourneyError, Problem, ReturnContext, SectionUnavailable, action_keys,
+                     answer_problems, evidence_keys, question_fields, stored_answers)
+from .models import Answer, SectionState
 
 EDITABLE_STATUSES = ("not_started", "in_progress", "returned")
-SECTION_STATUSES = ("not_started", "in_progress", "completed")
 # With the return locked for the save, a second attempt only follows a write by a path
 # that does not take the lock; more than that means something is badly wrong.
 SAVE_ATTEMPTS = 3
 
 
-class JourneyError(Exception):
-    """The change cannot be made; the message says why, in words for the person."""
-
-
 class ReturnLocked(JourneyError):
     """The return is submitted, accepted, withdrawn or read-only."""
-
-
-class SectionUnavailable(JourneyError):
-    """No such section, or it does not apply to the organisation."""
 
 
 class AnswersRefused(JourneyError):
@@ -51,103 +42,6 @@ class AnswersRefused(JourneyError):
     def __init__(self, problems: list["Problem"]):
         super().__init__(problems[0].message)
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong with an answer, and the id of the page element where it is fixed."""
-    question_id: str
-    kind: str         # answer, comment, evidence or action
-    message: str
-
-    @property
-    def anchor(self) -> str:
-        return {"answer": self.question_id, "comment": comment_key(self.question_id),
-                "evidence": f"{self.question_id}-evidence",
-                "action": f"{self.question_id}-actions"}[self.kind]
-
-
-@dataclass
-class ReturnContext:
-    """A return with what its pages need from the cycle: the stored definition and the
-    organisation's attributes (as conditions name them)."""
-    audit_return: AuditReturn
-    definition: Definition
-    org: dict
-
-    @classmethod
-    def of(cls, audit_return: AuditReturn) -> "ReturnContext":
-        return cls(audit_return, Definition.of(audit_return.cycle.questionnaire_version),
-                   organisation_attributes(audit_return.organisation))
-
-    def section(self, section_id: str):
-        try:
-            return self.definition.section(section_id)
-        except KeyError:
-            raise SectionUnavailable("This section is not part of this audit") from None
-
-
-@dataclass
-class StoredAnswers:
-    """A return's stored answers, read in one query."""
-    rows: dict = field(default_factory=dict)       # question id -> Answer
-
-    @property
-    def values(self) -> dict:
-        return {key: row.value for key, row in self.rows.items()}
-
-    @property
-    def comments(self) -> dict:
-        return {key: row.comment for key, row in self.rows.items()}
-
-    def fields_of(self, questions) -> dict:
-        """The fields (answer and comment boxes) of these questions as stored."""
-        fields = {}
-        for key in question_fields(questions):
-            row = self.rows.get(question_of(key))
-            stored = None if row is None else row.value if key == row.question_key \
-                else row.comment
-            fields[key] = normalise(stored)
-        return fields
-
-
-def question_fields(questions) -> list[str]:
-    """The field keys of these questions: each answer, and its comment box if it has one."""
-    keys = []
-    for question in questions:
-        keys.append(question.id)
-        if question.comment != "none":
-            keys.append(comment_key(question.id))
-    return keys
-
-
-def stored_answers(return_id: int, section_id: str | None = None) -> StoredAnswers:
-    """The return's answers (or one section's), in one query, fresh from the database."""
-    query = Answer.query.filter_by(return_id=return_id)
-    if section_id is not None:
-        query = query.filter_by(section_key=section_id)
-    rows = query.execution_options(populate_existing=True).all()
-    return StoredAnswers({row.question_key: row for row in rows})
-
-
-def evidence_keys(return_id: int) -> set[str]:
-    """Questions that have evidence (not removed)."""
-    return set(db.session.scalars(
-        sa.select(Evidence.question_key).distinct()
-        .where(Evidence.return_id == return_id, Evidence.removed_at.is_(None))))
-
-
-def action_keys(return_id: int) -> set[str]:
-    """Questions that have an action plan item (not dropped)."""
-    return set(db.session.scalars(
-        sa.select(ActionItem.question_key).distinct()
-        .where(ActionItem.return_id == return_id, ActionItem.status != "dropped",
-               ActionItem.question_key.isnot(None))))
-
-
-def section_states(return_id: int) -> dict[str, SectionState]:
-    return {state.section_key: state
-            for state in SectionState.query.filter_by(return_id=return_id)}
 
 
 # What the return's state allows ----------------------------------------------------------
@@ -196,57 +90,19 @@ def lock_return_for_change(audit_return: AuditReturn, today: date | None = None)
     check_editable(audit_return, today)
 
 
-def applying_question(context: ReturnContext, question_id: str) -> Question:
-    """A question of the return that applies to the organisation with its answers so far;
-    SectionUnavailable otherwise."""
-    definition = context.definition
-    if not definition.has_question(question_id):
-        raise SectionUnavailable("This question is not part of this audit")
-    values = stored_answers(context.audit_return.id).values
-    if not definition.visibility(context.org, values).includes(question_id):
-        raise SectionUnavailable("This question does not apply to your organisation")
-    return definition.question(question_id)
-
-
-# What a section needs ----------------------------------------------------------------------
-
-def answer_problems(context: ReturnContext, values: dict, comments: dict,
-                    with_evidence: set, with_actions: set,
-                    section_id: str | None = None) -> list[Problem]:
-    """Every required answer missing and every rule not met (comment or reason, evidence,
-    action plan item) among the questions that apply, in page order."""
-    definition = context.definition
-    visibility = definition.visibility(context.org, values)
-    problems = []
-    for question in visibility.questions:
-        if section_id is not None and question.section.id != section_id:
-            continue
-        value = visibility.answers.get(question.id)
-        if value is None:
-            if question.required:
-                problems.append(Problem(question.id, "answer",
-                                        question.type.required_message.format(
-                                            name=question.name)))
-            continue
-        problems.extend(_rule_problems(definition, question, values.get(question.id), value,
-                                       comments.get(question.id),
-                                       question.id in with_evidence,
-                                       question.id in with_actions))
-    return problems
-
-
-def _rule_problems(definition, question: Question, stored, value, comment, has_evidence,
-                   has_action) -> list[Problem]:
-    # The engine words the messages, in the order comment, evidence, action; the kinds
-    # say where on the page each one is put right.
-    needs = question.requirements(value)
-    kinds = [kind for kind, missing in (
-        ("comment", comment_problem(question, value, comment) is not None),
-        ("evidence", "evidence" in needs and not has_evidence),
-        ("action", "action" in needs and not has_action)) if missing]
-    messages = unmet_requirements(definition, question.id, stored, comment, has_evidence,
-                                  has_action)
-    return [Problem(question.id, kind, message) for kind, message in zip(kinds, messages)]
+@contextmanager
+def return_change(audit_return: AuditReturn, today: date | None = None):
+    """A savepoint in which the return is locked for a change (lock_return_for_change).
+    On any failure everything in it is undone, the return included."""
+    savepoint = db.session.begin_nested()
+    try:
+        lock_return_for_change(audit_return, today)
+        yield
+    except BaseException:
+        savepoint.rollback()
+        db.session.expire(audit_return)
+        raise
+    savepoint.commit()
 
 
 def _format_problem(question: Question, field_key: str, text: str | None) -> str | None:
@@ -308,12 +164,13 @@ def save_section(audit_return: AuditReturn, section_id: str, posted_answers: dic
                        base_version, base_answers, actor, complete, today)
     except BaseException:
         savepoint.rollback()
+        db.session.expire(audit_return)
         raise
     if result.wrote:
         savepoint.commit()
     else:
         savepoint.rollback()
-        db.session.refresh(audit_return)
+        db.session.expire(audit_return)
     return result
 
 

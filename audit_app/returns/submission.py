@@ -5,7 +5,7 @@ the approvers' names, roles and dates; ``submit`` stores an immutable, numbered 
 Nothing here commits: the caller commits, or rolls back on a SubmissionError."""
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -17,15 +17,16 @@ from ..cycles.deadlines import final_deadline, is_read_only
 from ..cycles.transitions import ConcurrentChange, TransitionError, transition
 from ..extensions import db
 from ..mail.services import queue_email
-from ..questionnaires.conditions import organisation_attributes
 from ..questionnaires.definition import Definition, Question
-from ..questionnaires.forms import unmet_requirements
 from ..questionnaires.scoring import score_answer
 from ..timeutil import format_date, today_london, utcnow
 from ..urls import external_url
-from .models import ActionItem, Answer, Approval, Evidence, Submission, SubmissionAnswer
+from .actions import actions_of
+from .evidence import evidence_of
+from .models import Approval, Submission, SubmissionAnswer
+from .services import (ReturnContext, action_keys, answer_problems, evidence_keys,
+                       stored_answers)
 
-SUBMITTABLE = ("in_progress", "returned")
 APPROVER_TEXT_LENGTH = 200
 NOT_CONFIRMED = "Confirm that the approvers have agreed the declaration"
 
@@ -118,39 +119,8 @@ class ApprovalSlot:
         return self.label[:1].lower() + self.label[1:]
 
 
-@dataclass
-class DraftState:
-    """The live draft of a return, read once."""
-    definition: Definition
-    org: dict
-    answers: dict = field(default_factory=dict)
-    comments: dict = field(default_factory=dict)
-    evidence: list = field(default_factory=list)
-    actions: list = field(default_factory=list)
-
-    def has_evidence(self, question_id: str) -> bool:
-        return any(item.question_key == question_id for item in self.evidence)
-
-    def has_action(self, question_id: str) -> bool:
-        return any(item.question_key == question_id and item.status != "dropped"
-                   for item in self.actions)
-
-
 def definition_of(audit_return) -> Definition:
     return Definition.of(audit_return.cycle.questionnaire_version)
-
-
-def _draft_state(audit_return) -> DraftState:
-    state = DraftState(definition_of(audit_return),
-                       organisation_attributes(audit_return.organisation))
-    for answer in Answer.query.filter_by(return_id=audit_return.id):
-        state.answers[answer.question_key] = answer.value
-        state.comments[answer.question_key] = answer.comment
-    state.evidence = (Evidence.query.filter_by(return_id=audit_return.id, removed_at=None)
-                      .order_by(Evidence.id).all())
-    state.actions = ActionItem.query.filter_by(return_id=audit_return.id) \
-        .order_by(ActionItem.id).all()
-    return state
 
 
 def approval_slots(audit_return) -> list[ApprovalSlot]:
@@ -158,8 +128,8 @@ def approval_slots(audit_return) -> list[ApprovalSlot]:
     organisation), in order, each with what has been recorded."""
     recorded = {approval.approval_key: approval
                 for approval in Approval.query.filter_by(return_id=audit_return.id)}
-    needed = definition_of(audit_return).approvals_for(
-        organisation_attributes(audit_return.organisation))
+    context = ReturnContext.of(audit_return)
+    needed = context.definition.approvals_for(context.org)
     return [ApprovalSlot(item.id, item.label, item.hint, recorded.get(item.id))
             for item in needed]
 
@@ -222,14 +192,15 @@ def snapshot(audit_return, *, number: int | None = None, submitted_at=None,
     and the draft PDF show. Only what applies to the organisation is included: answers of
     visible questions (with display text, score and comment), their evidence (with
     SHA-256) and actions, the declaration with its approvals, and the status history."""
-    state = _draft_state(audit_return)
-    visibility = state.definition.visibility(state.org, state.answers)
+    context = ReturnContext.of(audit_return)
+    stored = stored_answers(audit_return.id)
+    visibility = context.definition.visibility(context.org, stored.values)
     visible = {question.id for question in visibility.questions}
     cycle, version = audit_return.cycle, audit_return.cycle.questionnaire_version
     sections = []
     for section in visibility.sections:
         questions = [_question_content(question, visibility.answers.get(question.id),
-                                       state.comments.get(question.id))
+                                       stored.comments.get(question.id))
                      for question in visibility.questions if question.section is section]
         if questions:
             sections.append({"id": section.id, "title": section.title, "questions": questions})
@@ -251,14 +222,14 @@ def snapshot(audit_return, *, number: int | None = None, submitted_at=None,
                       "reference": item.reference, "file_name": item.original_name,
                       "content_type": item.content_type, "size": item.size,
                       "sha256": item.sha256, "added_at": _iso(item.uploaded_at)}
-                     for item in state.evidence if item.question_key in visible],
+                     for item in evidence_of(audit_return.id, visible)],
         "actions": [{"question_id": item.question_key, "description": item.description,
                      "owner": item.owner, "target_date": _iso(item.target_date),
                      "status": item.status, "progress_note": item.progress_note}
-                    for item in state.actions
+                    for item in actions_of(audit_return.id)
                     if item.question_key is None or item.question_key in visible],
         "declaration": {
-            "text": state.definition.declaration_text,
+            "text": context.definition.declaration_text,
             "approvals": [{"id": slot.id, "label": slot.label,
                            "name": slot.recorded.approver_name if slot.recorded else None,
                            "role": slot.recorded.approver_role if slot.recorded else None,
@@ -288,23 +259,16 @@ def _state_problem(audit_return, today: date) -> str | None:
     return None
 
 
-def _answer_problems(state: DraftState) -> list[Problem]:
-    definition = state.definition
-    visibility = definition.visibility(state.org, state.answers)
-    problems = []
-    for question in visibility.questions:
-        place = {"section_id": question.section.id, "question_id": question.id}
-        if question.id not in visibility.answers:
-            if question.required:
-                problems.append(Problem(
-                    question.type.required_message.format(name=question.name), **place))
-            continue
-        for message in unmet_requirements(
-                definition, question.id, state.answers.get(question.id),
-                state.comments.get(question.id), state.has_evidence(question.id),
-                state.has_action(question.id)):
-            problems.append(Problem(message, **place))
-    return problems
+def _answer_problems(audit_return) -> list[Problem]:
+    """The section pages' own check (required answers, comments, evidence, actions), for
+    every section at once."""
+    context = ReturnContext.of(audit_return)
+    stored = stored_answers(audit_return.id)
+    found = answer_problems(context, stored.values, stored.comments,
+                            evidence_keys(audit_return.id), action_keys(audit_return.id))
+    return [Problem(problem.message,
+                    section_id=context.definition.question(problem.question_id).section.id,
+                    question_id=problem.question_id) for problem in found]
 
 
 def problems_before_submit(audit_return, today: date | None = None) -> list[Problem]:
@@ -315,7 +279,7 @@ def problems_before_submit(audit_return, today: date | None = None) -> list[Prob
     state_problem = _state_problem(audit_return, today or today_london())
     if state_problem:
         return [Problem(state_problem)]
-    problems = _answer_problems(_draft_state(audit_return))
+    problems = _answer_problems(audit_return)
     for slot in approval_slots(audit_return):
         if slot.recorded is None:
             problems.append(Problem(f"Record the approval of the {slot.who}: their name, "

@@ -10,6 +10,8 @@ from ..extensions import db
 # make the item active)
 NAVIGATION = (
     ("Home", "site.dashboard", None, None),
+    ("Your audits", "returns.home", {"respondent"}, "returns"),
+    ("Cycles", "cycles.index", {"admin"}, "cycles"),
     ("Organisations", "organisations.index", set(STAFF_ROLES), "organisations"),
     ("Questionnaires", "questionnaires.index", set(STAFF_ROLES), "questionnaires"),
     ("People", "people.index", {"admin"}, "people"),

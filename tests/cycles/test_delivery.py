@@ -2,7 +2,6 @@
 .eml files when no server is configured. Each email is plain text plus HTML with the
 partnership's name and a working link."""
 import email
-import socket
 from datetime import timedelta
 from email import policy
 
@@ -14,27 +13,6 @@ from audit_app.extensions import db
 from audit_app.mail.services import deliver_pending
 from tests.cycles.conftest import add_respondent
 
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    class Collect:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append((envelope.rcpt_tos, envelope.content))
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield controller, handler
-    controller.stop()
 
 
 @pytest.fixture

@@ -57,8 +57,8 @@ def test_new_cycle_form_shows_choices_and_defaults(admin_client, schools, school
     body = text(response)
     assert response.status_code == 200
     assert "Example safeguarding self-audit for schools (example 1)" in body
-    assert f'name="open_date" type="text" value="{today.day:02d}"' in body or \
-        f'value="{today.day:02d}"' in body
+    assert f'id="open_date-day" name="open_date" type="text" value="{today:%d}"' in body
+    assert f'id="open_date-year" name="open_date" type="text" value="{today:%Y}"' in body
     for label in ("Schools and colleges", "Primary", "Secondary",
                   "Section 157 (independent schools, academies, free schools)", "Voluntary"):
         assert label in body
@@ -257,3 +257,16 @@ def test_posts_need_the_csrf_token(admin_client, csrf_enabled, schools, open_sch
     db.session.expire_all()
     assert db.session.get(Cycle, cycle.id).status == "open"
     assert {r.status for r in db.session.get(Cycle, cycle.id).returns} == {"not_started"}
+
+
+def test_every_form_carries_the_csrf_token(admin_client, csrf_enabled, schools,
+                                           open_school_cycle):
+    cycle = open_school_cycle().cycle
+    pages = ["/cycles/new", f"/cycles/{cycle.id}", f"/cycles/{cycle.id}/close",
+             f"/cycles/{cycle.id}/returns/{cycle.returns[0].id}"]
+    for url in pages:
+        body = text(admin_client.get(url))
+        forms = re.findall(r'<form method="post".*?</form>', body, re.DOTALL)
+        assert forms, url
+        for form in forms:
+            assert 'name="csrf_token"' in form, (url, form[:80])

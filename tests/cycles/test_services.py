@@ -290,3 +290,14 @@ def test_cycles_with_counts(partnership, schools, open_school_cycle, agency, age
         f"{agency_cycle.id} S11 2025-26 open not_started=2 in_progress=0 submitted=0 "
         "returned=0 accepted=0 withdrawn=0",
     ]
+
+
+def test_links_go_to_the_return_once_its_page_exists(app, schools, open_school_cycle,
+                                                     monkeypatch):
+    from audit_app.cycles import invitations
+
+    audit_return = open_school_cycle().cycle.returns[0]
+    assert "returns.task_list" in app.view_functions
+    assert return_link(audit_return) == f"http://localhost/returns/{audit_return.id}"
+    monkeypatch.setattr(invitations, "RETURN_ENDPOINT", "returns.not_built_yet")
+    assert return_link(audit_return) == "http://localhost/dashboard"

@@ -1,8 +1,6 @@
 """Email is queued in the outbox and delivered by `flask mail send`."""
 import email
-import threading
 
-import pytest
 
 from audit_app.extensions import db
 from audit_app.mail.models import OutboxMessage
@@ -48,29 +46,6 @@ def test_send_writes_eml_files(app, runner, partnership, tmp_path):
     assert "sent=0" in runner.invoke(args=["mail", "send"]).output
     assert OutboxMessage.query.one().sent_at is not None
 
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    class Collect:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append((envelope.rcpt_tos, envelope.content))
-            return "250 OK"
-
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield controller, handler
-    controller.stop()
 
 
 def test_send_through_a_real_smtp_server(app, partnership, smtp_server):

@@ -48,6 +48,10 @@ def test_check_your_answers_lists_every_answer(signed_in, ready_return):
     assert "By recording their approval, each approver confirms that:" in page
     assert 'name="confirm"' in page
     assert f'formaction="/returns/{ready_return.id}/approvals"' in page
+    # "Change" goes to the question on its section page; "Back" to the task list.
+    assert (f'href="/returns/{ready_return.id}/sections/leadership'
+            '#leadership_board_lead_governor"') in page
+    assert f'href="/returns/{ready_return.id}" class="govuk-back-link"' in page
     assert "<script>" not in page and 'style="' not in page
 
 
