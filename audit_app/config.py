@@ -54,6 +54,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "QUESTIONNAIRE_DIR",
             os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                          "questionnaires")),
+        "PDF_FONT_DIR": os.environ.get(
+            "PDF_FONT_DIR",
+            os.path.join(os.path.dirname(os.path.abspath(__file__)), "static", "build", "fonts")),
         "PROXY_FIX_HOPS": _env_int("PROXY_FIX_HOPS", 0),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -2,10 +2,12 @@
 //   app.css                 assets/scss/app.scss compiled (compressed, no source map) with the
 //                           brand colour from BRAND_COLOUR
 //   govuk-frontend.min.js   GOV.UK Frontend's ES module (and its source map)
-//   app.js                  the site's module that starts GOV.UK Frontend
+//   app.js                  the site's module that starts GOV.UK Frontend, with the other
+//                           modules of assets/js/ it imports beside it
 //   images/                 GOV.UK Frontend's images, and icon.svg: the service's own icon
+//   fonts/                  DejaVu Sans (regular and bold) for the PDFs, with its licence
 // Run with `npm run build`. Needs nothing beyond the packages in package.json.
-import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as sass from 'sass'
@@ -87,8 +89,16 @@ function build () {
     cpSync(join(govukDist, file), join(staging, file))
   }
   cpSync(join(govukDist, 'assets', 'images'), join(staging, 'images'), { recursive: true })
-  cpSync(join(root, 'assets', 'js', 'app.js'), join(staging, 'app.js'))
+  for (const file of readdirSync(join(root, 'assets', 'js')).filter(name => name.endsWith('.js'))) {
+    cpSync(join(root, 'assets', 'js', file), join(staging, file))
+  }
   writeFileSync(join(staging, 'images', 'icon.svg'), icon)
+  // The Unicode font the PDFs print every name with (from the dejavu-fonts-ttf package).
+  mkdirSync(join(staging, 'fonts'), { recursive: true })
+  for (const file of ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'LICENSE']) {
+    cpSync(join(root, 'node_modules', 'dejavu-fonts-ttf', file === 'LICENSE' ? '' : 'ttf', file),
+      join(staging, 'fonts', file))
+  }
   rmSync(outputDir, { recursive: true, force: true })
   renameSync(staging, outputDir)
   console.log(`build-assets: built ${outputDir} with brand colour ${colour}`)

@@ -60,6 +60,20 @@ ROUTE_ACCESS = {
     "submission.confirmation": "respondent",
     "submission.draft_pdf_download": "signed_in",
     "submission.submission_pdf_download": "signed_in",
+    # the respondent journey
+    "returns.home": "respondent",
+    "returns.task_list": "respondent",
+    "returns.section": "respondent",
+    "returns.autosave": "respondent",
+    "returns.keep_alive": "signed_in",
+    "returns.evidence_page": "respondent",
+    "returns.upload_evidence": "respondent",
+    "returns.add_evidence_reference": "respondent",
+    "returns.remove_evidence_item": "respondent",
+    "returns.download_evidence": "signed_in",
+    "returns.actions_page": "respondent",
+    "returns.edit_action": "respondent",
+    "returns.remove_action_item": "respondent",
 }
 
 # What each rule lets through, for the people the matrix signs in.
@@ -103,7 +117,25 @@ def people(partnership, make_user):
         "reviewer": make_user("reviewer", partnership),
         "qa": make_user("qa", partnership),
         "respondent": make_user("respondent", partnership, organisation=school),
+        **_journey(partnership, school),
     }
+
+
+def _journey(partnership, school) -> dict:
+    """A real open cycle with a return for the matrix school, with a file of evidence and
+    an action plan item on one of its answers."""
+    from audit_app.extensions import db
+    from audit_app.returns.actions import ActionInput, add_action
+    from audit_app.returns.evidence import add_file
+    from tests.returns.conftest import make_cycle, make_return
+    from tests.returns.files import pdf_bytes
+
+    audit_return = make_return(make_cycle(partnership, name="Matrix audit"), school)
+    evidence = add_file(audit_return, "gov_named_governor", "minutes.pdf", pdf_bytes(), None)
+    action = add_action(audit_return, "gov_training",
+                        ActionInput("Train governors", "Clerk", "1", "9", "2031"), None)
+    db.session.commit()
+    return {"audit_return": audit_return, "evidence": evidence, "action": action}
 
 
 def url_values(rule, people):
@@ -117,10 +149,13 @@ def url_values(rule, people):
         "action": "resend",
         "filename": "build/app.css",
         "cycle_id": 1,
-        "return_id": 1,
+        "return_id": people["audit_return"].id,
         "version_id": 1,
         "section_id": "dsl",
         "number": 1,
+        "question_id": "gov_named_governor",
+        "evidence_id": people["evidence"].id,
+        "action_id": people["action"].id,
     }
     missing = [arg for arg in rule.arguments if arg not in known]
     assert not missing, f"{rule.endpoint}: add test values for {missing}"

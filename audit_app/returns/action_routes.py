@@ -8,12 +8,12 @@ from ..auth.policy import access
 from ..extensions import db
 from .actions import (FULL, ActionErrors, ActionInput, actions_of, add_action, edit_mode,
                       is_overdue, remove_action, update_action)
+from .drafts import JourneyError, ReturnContext, applying_question
 from .forms import (ActionEditForm, ActionPlanForm, ActionProgressForm, ButtonForm,
                     form_summary, put_errors)
 from .models import ActionItem
 from .progress import ACTION_STATUS_WORDS
 from .routes import bp, return_or_404
-from .drafts import JourneyError, ReturnContext, applying_question
 from .services import lock_reason
 
 DATE_ANCHOR = {"target_date": "target_date-day"}
@@ -39,9 +39,10 @@ def _data(form, name: str, default: str = "") -> str:
 
 def _entry(form) -> ActionInput:
     day, month, year = form.target_date.parts() if "target_date" in form else ("", "", "")
+    # A new action has no status field: it starts open.
+    status = _data(form, "status") if "status" in form else "open"
     return ActionInput(description=_data(form, "description"), owner=_data(form, "owner"),
-                       day=day, month=month, year=year, status=_data(form, "status") if "status" in form else "open",
-                       note=_data(form, "note"))
+                       day=day, month=month, year=year, status=status, note=_data(form, "note"))
 
 
 def _render_list(audit_return, question, form=None, status=200):

@@ -8,8 +8,8 @@ from datetime import date
 from ..audit_log.services import record
 from ..extensions import db
 from ..timeutil import today_london, utcnow
-from .models import ActionItem
 from .drafts import JourneyError, ReturnContext, applying_question
+from .models import ActionItem
 from .services import lock_reason, return_change
 
 STATUS_CHOICES = (("open", "Open"), ("in_progress", "In progress"), ("done", "Done"))

@@ -22,8 +22,8 @@ from flask import current_app
 from ..audit_log.services import record
 from ..extensions import db
 from ..timeutil import utcnow
-from .models import Evidence
 from .drafts import JourneyError, ReturnContext, applying_question
+from .models import Evidence
 from .services import return_change
 
 REFERENCE_LENGTH = 500
@@ -191,7 +191,9 @@ def display_name(filename: str, file_type: FileType) -> str:
 def content_disposition(name: str) -> str:
     """An RFC 6266 attachment header: an ASCII ``filename`` for old browsers and the
     exact name as ``filename*``."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    # Accents fall away (é -> e); anything else outside plain ASCII becomes "_".
+    ascii_name = "".join(char for char in unicodedata.normalize("NFKD", name)
+                         if not unicodedata.combining(char))
     ascii_name = re.sub(r"[^A-Za-z0-9 ._()-]", "_", ascii_name).strip() or "evidence"
     return (f'attachment; filename="{ascii_name}"; '
             f"filename*=UTF-8''{quote(name, safe='')}")

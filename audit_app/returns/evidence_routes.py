@@ -8,13 +8,13 @@ from flask_login import current_user
 
 from ..auth.policy import access
 from ..extensions import db
+from .drafts import JourneyError, ReturnContext
 from .evidence import (accept_attribute, add_file, add_reference, content_disposition,
                        evidence_of, evidence_question, max_upload_bytes, remove_evidence,
                        size_words, stored_path)
 from .forms import ButtonForm, EvidenceFileForm, EvidenceReferenceForm, form_summary
 from .models import Evidence
 from .routes import bp, return_or_404
-from .drafts import JourneyError, ReturnContext
 from .services import lock_reason
 
 

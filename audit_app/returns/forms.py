@@ -10,8 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (GovDateInput, GovFileInput, GovR
 from wtforms import Field, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired
 
-from ..questionnaires.forms import build_section_form
-from ..questionnaires.forms import PRIVACY_REMINDER
+from ..questionnaires.forms import PRIVACY_REMINDER, build_section_form
 from .actions import STATUS_CHOICES
 from .concurrency import MINE, THEIRS, comment_key
 
@@ -132,6 +131,9 @@ class DatePartsField(Field):
 
     def process_data(self, value):
         self.data = value if isinstance(value, date) else None
+
+    def _value(self):
+        return self.data.isoformat() if self.data else ""
 
     def parts(self) -> tuple[str, str, str]:
         if self.raw_data:

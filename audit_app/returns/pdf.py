@@ -2,7 +2,8 @@
 DRAFT, for the governors' meeting, and each submission from its stored content. Both print
 the organisation, the cycle, every section and answer with its comment, the evidence, the
 action plan, the declaration with its approvals and the status history, on A4 with page
-numbers, in DejaVu Sans so that every name prints (Debian's fonts-dejavu-core)."""
+numbers, in DejaVu Sans so that every name prints (built into static/build/fonts from the
+dejavu-fonts-ttf npm package)."""
 import os
 import re
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from ..cycles.transitions import STATUS_WORDS
 from ..timeutil import format_date, format_datetime, utcnow
+from .submission import snapshot
 
 DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FONT = "AuditSans"
@@ -44,9 +46,10 @@ def register_fonts() -> None:
     paths = {name: os.path.join(folder, file_name) for name, file_name in FONT_FILES.items()}
     missing = [path for path in paths.values() if not os.path.isfile(path)]
     if missing:
-        raise PdfFontMissing(f"The PDF font {missing[0]} is missing: install Debian's "
-                             "fonts-dejavu-core, or set PDF_FONT_DIR to a folder holding "
-                             "DejaVuSans.ttf and DejaVuSans-Bold.ttf")
+        raise PdfFontMissing(f"The PDF font {missing[0]} is missing: run `make install` "
+                             "(it copies DejaVu Sans into audit_app/static/build/fonts), or "
+                             "set PDF_FONT_DIR to a folder holding DejaVuSans.ttf and "
+                             "DejaVuSans-Bold.ttf")
     for name, path in paths.items():
         pdfmetrics.registerFont(TTFont(name, path))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
@@ -338,8 +341,6 @@ def render(content: dict, *, draft: bool, printed_at: datetime | None = None) ->
 
 
 def draft_pdf(audit_return) -> bytes:
-    from .submission import snapshot
-
     return render(snapshot(audit_return), draft=True)
 
 

@@ -12,9 +12,9 @@ from ..cycles.models import AuditReturn, Cycle
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..timeutil import today_london
-from .models import ActionItem
 from .drafts import (ReturnContext, action_keys, answer_problems, evidence_keys,
                      section_states, stored_answers)
+from .models import ActionItem
 
 SECTION_STATUS_WORDS = {"not_started": "Not started", "in_progress": "In progress",
                         "completed": "Completed"}

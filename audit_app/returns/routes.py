@@ -12,11 +12,11 @@ from ..cycles.models import AuditReturn
 from ..extensions import db
 from ..timeutil import to_london, utcnow
 from .concurrency import BaseRefused, apply_choices, as_fields, comment_key, read_base
+from .drafts import JourneyError, ReturnContext, SectionUnavailable
 from .forms import ProblemSummary, bind_section_form, posted_choices, section_form_class
 from .progress import return_status_tag, respondent_home, task_list as task_list_of
 from .section_page import (conflict_questions, read_only_rows, section_page,
                            snapshot_section)
-from .drafts import JourneyError, ReturnContext, SectionUnavailable
 from .services import AnswersRefused, lock_reason, save_section, seconds_until_sign_out
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
@@ -143,7 +143,7 @@ def _save_posted(audit_return, snapshot):
         abort(400, OUT_OF_DATE)
     if not posted.form.validate_draft():
         return _render_section(section_page(posted.based, form=posted.form,
-                                            conflict_keys=posted.conflict_keys))
+                                            conflict_keys=posted.conflict_keys), 400)
     complete = posted.action == "continue"
     result = _save(audit_return, snapshot, posted, complete)
     if isinstance(result, str):
@@ -152,7 +152,7 @@ def _save_posted(audit_return, snapshot):
     if isinstance(result, AnswersRefused):
         return _render_section(section_page(posted.based, form=posted.form,
                                             conflict_keys=posted.conflict_keys,
-                                            problems=result.problems))
+                                            problems=result.problems), 400)
     fresh = snapshot_section(ReturnContext.of(audit_return), snapshot.section)
     if result.conflicts:
         mine = as_fields(*posted.fields())

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
+
 from ..auth.models import User
 from ..extensions import db
 from ..questionnaires.definition import Question
@@ -13,11 +15,11 @@ from ..questionnaires.schema import one_of
 from ..timeutil import format_date
 from .actions import actions_of, edit_mode
 from .concurrency import comment_key, question_of, sign_base
+from .drafts import ReturnContext, stored_answers
 from .evidence import evidence_of, size_words
 from .forms import (ProblemSummary, answer_anchor, choice_name, describe_choices,
                     section_form_class, shown_marker)
-from .models import SectionState
-from .drafts import ReturnContext, stored_answers
+from .models import Answer, SectionState
 from .services import lock_reason
 
 
@@ -114,7 +116,7 @@ class SectionPage:
     locked: str | None
     condition_answers: str
     org_attributes: str
-    last_saved_by: str | None
+    changed_by: str | None
 
 
 def section_page(snapshot: SectionSnapshot, *, form=None, mine: dict | None = None,
@@ -146,7 +148,7 @@ def section_page(snapshot: SectionSnapshot, *, form=None, mine: dict | None = No
     return SectionPage(snapshot, form, items, [key for key, _q in pairs],
                        _summary(items), lock_reason(context.audit_return, today),
                        json.dumps(_condition_values(context, snapshot.other_values)),
-                       json.dumps(context.org, default=str), _saved_by(snapshot))
+                       json.dumps(context.org, default=str), _changed_by(snapshot, pairs))
 
 
 def _field_words(form, question: Question, key: str) -> str:
@@ -214,12 +216,17 @@ def _summary(items) -> ProblemSummary | None:
     return ProblemSummary(entries) if entries else None
 
 
-def _saved_by(snapshot: SectionSnapshot) -> str | None:
-    state = snapshot.state
-    if state is None or state.updated_by_id is None:
+def _changed_by(snapshot: SectionSnapshot, pairs) -> str | None:
+    """Who saved the answers this person is in conflict with (one query)."""
+    question_ids = {question.id for _key, question in pairs}
+    if not question_ids:
         return None
-    user = db.session.get(User, state.updated_by_id)
-    return user.name if user is not None else None
+    names = db.session.scalars(
+        sa.select(User.name).distinct().join(Answer, Answer.updated_by_id == User.id)
+        .where(Answer.return_id == snapshot.context.audit_return.id,
+               Answer.question_key.in_(question_ids))
+        .order_by(User.name)).all()
+    return " and ".join(names) or None
 
 
 def read_only_rows(snapshot: SectionSnapshot) -> list[dict]:

@@ -13,7 +13,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit_log.services import record
 from ..auth.models import Grant, User
-from ..cycles.deadlines import final_deadline, is_read_only
 from ..cycles.transitions import ConcurrentChange, TransitionError, transition
 from ..extensions import db
 from ..mail.services import queue_email
@@ -25,7 +24,7 @@ from .actions import actions_of
 from .evidence import evidence_of
 from .models import Approval, Submission, SubmissionAnswer
 from .services import (ReturnContext, action_keys, answer_problems, evidence_keys,
-                       stored_answers)
+                       lock_reason, stored_answers)
 
 APPROVER_TEXT_LENGTH = 200
 NOT_CONFIRMED = "Confirm that the approvers have agreed the declaration"
@@ -243,20 +242,11 @@ def snapshot(audit_return, *, number: int | None = None, submitted_at=None,
 # What stops a submission ---------------------------------------------------------------
 
 def _state_problem(audit_return, today: date) -> str | None:
-    status = audit_return.status
-    if status in ("submitted", "accepted"):
+    if audit_return.status in ("submitted", "accepted"):
         return "This return has already been submitted"
-    if status == "withdrawn":
-        return "This return has been withdrawn: it cannot be submitted"
-    if status == "not_started":
+    if audit_return.status == "not_started":
         return "Answer the questions in each section before you submit this return"
-    if is_read_only(audit_return, today):
-        if audit_return.cycle.status == "closed":
-            return "This audit cycle is closed: the return can no longer be submitted"
-        return (f"The deadline for this return was {format_date(final_deadline(audit_return))}"
-                ": it can no longer be submitted. Contact "
-                f"{audit_return.cycle.partnership.name} if you need an extension")
-    return None
+    return lock_reason(audit_return, today)
 
 
 def _answer_problems(audit_return) -> list[Problem]:
@@ -341,9 +331,9 @@ def _check_entry(slot: ApprovalSlot, entry: ApprovalEntry, earliest: date, today
 def _check_editable(audit_return, today: date) -> None:
     if audit_return.status in ("submitted", "accepted"):
         raise AlreadySubmitted()
-    if is_read_only(audit_return, today):
-        raise SubmissionError(_state_problem(audit_return, today)
-                              or "This return can no longer be changed")
+    reason = lock_reason(audit_return, today)
+    if reason:
+        raise SubmissionError(reason)
 
 
 def record_approvals(audit_return, entries: dict[str, ApprovalEntry], actor,

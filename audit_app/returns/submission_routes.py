@@ -1,7 +1,7 @@
 """Check your answers, approvals, submit, the confirmation, and the PDFs of a return."""
 from datetime import date
 
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
+from flask import (Blueprint, abort, flash, make_response, redirect,
                    render_template, request, url_for)
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -11,16 +11,15 @@ from wtforms import BooleanField, Field, HiddenField, StringField
 from ..auth.policy import access, authorize
 from ..cycles.models import AuditReturn
 from ..extensions import db
-from .models import Submission
 from ..questionnaires.markdown import render_markdown
+from .models import Submission
 from .pdf import download_name, render, submission_pdf
+from .services import lock_reason
 from .submission import (NOT_CONFIRMED, AlreadySubmitted, ApprovalEntry, ApprovalErrors,
                          SubmissionBlocked, SubmissionError, approval_slots, record_approvals,
                          snapshot, submit)
 
 bp = Blueprint("submission", __name__, url_prefix="/returns")
-SECTION_ENDPOINT = "returns.section"
-TASK_LIST_ENDPOINT = "returns.task_list"
 
 
 class DatePartsField(Field):
@@ -112,19 +111,10 @@ def _return_or_404(return_id: int, action: str) -> AuditReturn:
     return audit_return
 
 
-def section_url(audit_return, section_id: str, question_id: str | None = None):
-    """The section page where an answer is changed, when the journey has one."""
-    if SECTION_ENDPOINT not in current_app.view_functions:
-        return None
-    anchor = {"_anchor": question_id} if question_id else {}
-    return url_for(SECTION_ENDPOINT, return_id=audit_return.id, section_id=section_id,
-                   **anchor)
-
-
-def _task_list_url(audit_return):
-    if TASK_LIST_ENDPOINT not in current_app.view_functions:
-        return None
-    return url_for(TASK_LIST_ENDPOINT, return_id=audit_return.id)
+def section_url(audit_return, section_id: str, question_id: str) -> str:
+    """Where an answer is changed: the question on its section page."""
+    return url_for("returns.section", return_id=audit_return.id, section_id=section_id,
+                   _anchor=question_id)
 
 
 def _items_by_question(content: dict) -> dict:
@@ -154,9 +144,8 @@ def _render_check(audit_return, form, problems=(), status=200):
         content=content, items=_items_by_question(content),
         declaration_html=render_markdown(content["declaration"]["text"]),
         slots=approval_slots(audit_return), field_name=_field,
-        problems_by_question=by_question, section_url=section_url,
-        task_list_url=_task_list_url(audit_return), latest=latest,
-        editable=audit_return.status in ("not_started", "in_progress", "returned")), status
+        problems_by_question=by_question, section_url=section_url, latest=latest,
+        locked=lock_reason(audit_return)), status
 
 
 @bp.route("/<int:return_id>/check")
@@ -254,8 +243,7 @@ def confirmation(return_id, number):
     audit_return = _return_or_404(return_id, "return.view")
     submission = _submission_or_404(audit_return, number)
     return render_template("returns/submission/confirmation.html",
-                           audit_return=audit_return, submission=submission,
-                           task_list_url=_task_list_url(audit_return))
+                           audit_return=audit_return, submission=submission)
 
 
 def _pdf_response(data: bytes, filename: str):

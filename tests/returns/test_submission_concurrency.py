@@ -18,8 +18,9 @@ from audit_app.returns.models import Submission, SubmissionAnswer
 from audit_app.returns.submission import (AlreadySubmitted, SubmissionBusy, SubmissionError,
                                           submit)
 from tests.fixtures import add_school
+from tests.returns.conftest import make_return
 from tests.returns.test_submission_services import (answer_everything, approve_all,
-                                                    make_cycle, make_return)
+                                                    submission_cycle)
 
 ROUNDS = 3
 
@@ -63,7 +64,7 @@ def _ready_returns(count: int) -> tuple[list[int], int]:
     partnership = Partnership(slug="concurrency", name="Concurrency Partnership")
     db.session.add(partnership)
     db.session.commit()
-    cycle = make_cycle(partnership)
+    cycle = submission_cycle(partnership)
     user = User(email="submitter@example.org", name="Sam Submitter")
     db.session.add(user)
     return_ids = []
@@ -71,7 +72,7 @@ def _ready_returns(count: int) -> tuple[list[int], int]:
         school = add_school(partnership, urn=f"40000{number}", name=f"School {number}")
         db.session.add(Grant(user=user, role="respondent", partnership_id=partnership.id,
                              organisation_id=school.id))
-        audit_return = make_return(cycle, school)
+        audit_return = make_return(cycle, school, status="in_progress")
         answer_everything(audit_return)
         approve_all(audit_return, user)
         return_ids.append(audit_return.id)

@@ -11,9 +11,24 @@ from audit_app.mail.models import OutboxMessage
 from audit_app.returns.models import Answer, Approval, Submission
 from audit_app.timeutil import today_london
 from tests.fixtures import add_school
-from tests.returns.test_submission_services import (  # noqa: F401  (fixtures too)
-    UNICODE_NAME, answer_everything, make_cycle, make_return, ready_return, respondent,
-    s175_return)
+from tests.returns.test_submission_services import (UNICODE_NAME, make_ready_return,
+                                                    make_submitter, return_in_progress,
+                                                    set_answer)
+
+
+@pytest.fixture
+def submitter(make_user, partnership, school):
+    return make_submitter(make_user, partnership, school)
+
+
+@pytest.fixture
+def s175_return(partnership, school):
+    return return_in_progress(partnership, school)
+
+
+@pytest.fixture
+def ready_return(partnership, school, submitter):
+    return make_ready_return(partnership, school, submitter)
 
 
 def approval_form(audit_return, days_ago=2, **overrides):
@@ -28,8 +43,8 @@ def approval_form(audit_return, days_ago=2, **overrides):
 
 
 @pytest.fixture
-def signed_in(client, sign_in, respondent):
-    return sign_in(client, respondent)
+def signed_in(client, sign_in, submitter):
+    return sign_in(client, submitter)
 
 
 def test_check_your_answers_lists_every_answer(signed_in, ready_return):
@@ -120,6 +135,7 @@ def test_submitting_shows_the_confirmation_and_the_pdf(signed_in, ready_return):
     # After submission the check page is read-only: no form, no Change links.
     check = signed_in.get(f"/returns/{ready_return.id}/check").get_data(as_text=True)
     assert 'name="confirm"' not in check
+    assert "This return has been submitted, so its answers cannot be changed." in check
     assert "Submission 1 was made on" in check
 
 
@@ -190,10 +206,10 @@ def test_a_post_without_the_csrf_token_changes_nothing(signed_in, ready_return, 
 
 
 def test_staff_download_the_pdfs_but_cannot_submit(client, sign_in, make_user, partnership,
-                                                   ready_return, respondent):
+                                                   ready_return, submitter):
     from audit_app.returns.submission import submit
 
-    submit(ready_return, respondent, True, ready_return.lock_version)
+    submit(ready_return, submitter, True, ready_return.lock_version)
     db.session.commit()
     sign_in(client, make_user("reviewer", partnership))
     draft = client.get(f"/returns/{ready_return.id}/draft.pdf")
@@ -208,3 +224,30 @@ def test_staff_download_the_pdfs_but_cannot_submit(client, sign_in, make_user, p
 def test_unknown_returns_are_not_found(signed_in):
     assert signed_in.get("/returns/999999/check").status_code == 404
     assert signed_in.get("/returns/999999/draft.pdf").status_code == 404
+
+
+def test_user_text_on_the_check_page_is_escaped(signed_in, ready_return):
+    set_answer(ready_return, "leadership_board_lead_governor", "green",
+               "<script>alert('x')</script> & more")
+    db.session.commit()
+    page = signed_in.get(f"/returns/{ready_return.id}/check").get_data(as_text=True)
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more" in page
+    assert "<script>alert" not in page
+
+
+def test_a_returned_return_is_resubmitted_as_number_two(signed_in, ready_return, make_user,
+                                                        partnership):
+    from audit_app.cycles.transitions import transition
+
+    signed_in.post(f"/returns/{ready_return.id}/submit",
+                   data={**approval_form(ready_return), "confirm": "y"})
+    transition(ready_return, "returned", actor=make_user("reviewer", partnership))
+    db.session.commit()
+    page = signed_in.get(f"/returns/{ready_return.id}/check").get_data(as_text=True)
+    assert "returned for changes after submission 1" in page
+    assert 'name="confirm"' in page
+    response = signed_in.post(f"/returns/{ready_return.id}/submit",
+                              data={**approval_form(ready_return), "confirm": "y"})
+    assert response.headers["Location"].endswith(f"/returns/{ready_return.id}/submissions/2")
+    assert [s.number for s in Submission.query.filter_by(return_id=ready_return.id)
+            .order_by(Submission.number)] == [1, 2]

@@ -9,9 +9,26 @@ from audit_app.extensions import db
 from audit_app.returns import pdf
 from audit_app.returns.pdf import PdfFontMissing, download_name, draft_pdf, submission_pdf
 from audit_app.returns.submission import definition_of, snapshot, submit
-from tests.returns.test_submission_services import (  # noqa: F401  (fixtures too)
-    EXAMPLE, UNICODE_NAME, add_action, add_evidence, answer_everything, approve_all,
-    make_cycle, make_return, ready_return, respondent, s175_return, set_answer)
+from tests.returns.conftest import EXAMPLE
+from tests.returns.test_submission_services import (UNICODE_NAME, add_action, add_evidence,
+                                                    answer_everything, approve_all,
+                                                    make_ready_return, make_submitter,
+                                                    return_in_progress, set_answer)
+
+
+@pytest.fixture
+def submitter(make_user, partnership, school):
+    return make_submitter(make_user, partnership, school)
+
+
+@pytest.fixture
+def s175_return(partnership, school):
+    return return_in_progress(partnership, school)
+
+
+@pytest.fixture
+def ready_return(partnership, school, submitter):
+    return make_ready_return(partnership, school, submitter)
 
 
 def pdf_text(data: bytes) -> tuple[int, str]:
@@ -83,15 +100,15 @@ def test_a_long_comment_flows_over_pages(ready_return):
     assert pages > 10
 
 
-def test_the_submission_pdf_reads_the_stored_submission(ready_return, respondent):
-    submission = submit(ready_return, respondent, True, ready_return.lock_version)
+def test_the_submission_pdf_reads_the_stored_submission(ready_return, submitter):
+    submission = submit(ready_return, submitter, True, ready_return.lock_version)
     db.session.commit()
     # The live draft changes afterwards (say, returned for changes): the PDF does not.
     set_answer(ready_return, "leadership_board_lead_governor", "red", "Changed later")
     pages, text = pdf_text(submission_pdf(submission))
     words = flat(text)
     assert "DRAFT" not in text
-    assert f"Submission 1, submitted" in words and f"by {UNICODE_NAME}" in words
+    assert "Submission 1, submitted" in words and f"by {UNICODE_NAME}" in words
     assert "Changed later" not in text and "Answer: Red" not in words
     assert "Answer: Green" in words
     assert UNICODE_NAME in text  # the approvers
@@ -99,13 +116,13 @@ def test_the_submission_pdf_reads_the_stored_submission(ready_return, respondent
     assert f"Page {pages} of {pages}" in text
 
 
-def test_every_question_type_prints(partnership, school, respondent):
-    audit_return = make_return(make_cycle(partnership, EXAMPLE), school)
+def test_every_question_type_prints(partnership, school, submitter):
+    audit_return = return_in_progress(partnership, school, EXAMPLE)
     answer_everything(audit_return)
     set_answer(audit_return, "vulnerable_groups", '["send", "young_carers"]')
     set_answer(audit_return, "dsl_deputies", "3")
     set_answer(audit_return, "policy_reviewed_on", "2025-10-07")
-    approve_all(audit_return, respondent)
+    approve_all(audit_return, submitter)
     words = flat(pdf_text(draft_pdf(audit_return))[1])
     assert ("Children with special educational needs or disabilities; Young carers"
             in words)
@@ -123,7 +140,8 @@ def test_an_unanswered_question_says_so(s175_return):
 def test_download_names():
     content = {"organisation": {"name": "St Mary’s C of E (Aided) School"}, "number": 2,
                "questionnaire": {"id": "s175", "version": "2025-26"}}
-    assert download_name(content, draft=True) == "st-mary-s-c-of-e-aided-school-s175-2025-26-draft.pdf"
+    assert download_name(content, draft=True) == \
+        "st-mary-s-c-of-e-aided-school-s175-2025-26-draft.pdf"
     assert download_name(content, draft=False).endswith("-submission-2.pdf")
 
 
@@ -132,4 +150,4 @@ def test_a_missing_font_is_said_plainly(app, monkeypatch, tmp_path, s175_return)
     monkeypatch.setitem(app.config, "PDF_FONT_DIR", str(tmp_path))
     with pytest.raises(PdfFontMissing) as raised:
         draft_pdf(s175_return)
-    assert "fonts-dejavu-core" in str(raised.value)
+    assert "make install" in str(raised.value) and "PDF_FONT_DIR" in str(raised.value)

@@ -42,10 +42,10 @@ def navigation_texts(html):
 
 def test_staff_navigation_follows_the_roles(throwaway_app, partnership, make_user, sign_in):
     expected = {
-        "admin": ["Home", "Organisations", "Questionnaires", "People"],
+        "admin": ["Home", "Cycles", "Organisations", "Questionnaires", "People"],
         "reviewer": ["Home", "Organisations", "Questionnaires"],
         "qa": ["Home", "Organisations", "Questionnaires"],
-        "respondent": ["Home"],
+        "respondent": ["Home", "Your audits"],
     }
     for role, items in expected.items():
         client = throwaway_app.test_client()
