@@ -23,6 +23,8 @@ def seed_command(password, partnership):
     click.echo(f"Demo partnership: {report.partnership.name}")
     click.echo(f"schools={report.schools} agencies={report.agencies} "
                f"questionnaires={len(report.questionnaires)}")
+    if report.cycles:
+        click.echo(f"cycles created: {', '.join(report.cycles)}")
     click.echo("Demo logins:")
     for login, shown_password in report.logins:
         click.echo(f"  {login.email:<24} password: {shown_password:<18} role: {login.role}"

@@ -23,6 +23,7 @@ class DemoReport:
     schools: int = 0
     agencies: int = 0
     questionnaires: list[str] = field(default_factory=list)
+    cycles: list[str] = field(default_factory=list)
     logins: list[tuple[DemoLogin, str]] = field(default_factory=list)
 
 
@@ -93,6 +94,9 @@ def seed(partnership_name: str | None = None, password: str | None = None) -> De
     for login in DEMO_LOGINS:
         report.logins.append((login, _ensure_login(partnership, login,
                                                    password or DEFAULT_PASSWORD)))
+    from .cycles import seed_cycles
+
+    report.cycles = [cycle.name for cycle in seed_cycles(partnership)]
     members = Organisation.query.join(Membership).filter(
         Membership.partnership_id == partnership.id)
     report.schools = members.filter(Organisation.kind == "school").count()

@@ -5,12 +5,16 @@ from audit_app.auth.models import Grant, User
 from audit_app.auth.passwords import verify_password
 from audit_app.demo.logins import DEFAULT_PASSWORD, DEMO_LOGINS
 from audit_app.organisations.models import Membership, Organisation, Partnership
+from audit_app.cycles.models import AuditReturn, Cycle
+from audit_app.mail.models import OutboxMessage
 from audit_app.questionnaires.models import QuestionnaireVersion
+from audit_app.returns.models import ActionItem, Answer, Submission
 
 
 def counts():
-    return (Partnership.query.count(), Organisation.query.count(), Membership.query.count(),
-            User.query.count(), Grant.query.count(), QuestionnaireVersion.query.count())
+    return tuple(model.query.count() for model in (
+        Partnership, Organisation, Membership, User, Grant, QuestionnaireVersion, Cycle,
+        AuditReturn, Submission, Answer, ActionItem, OutboxMessage))
 
 
 @pytest.fixture
@@ -48,6 +52,32 @@ def test_every_login_has_its_role_and_password(seeded):
             assert all(grant.organisation_id for grant in user.grants)
     sase = User.query.filter_by(email="sase@example.org").one()
     assert {g.questionnaire_key for g in sase.grants} == {"s175", "prevent"}
+
+
+def test_cycles_in_every_state(seeded):
+    previous = Cycle.query.filter_by(name="S175 audit 2024-25").one()
+    assert previous.status == "closed"
+    assert {r.status for r in previous.returns} == {"accepted", "not_started"}
+    current = Cycle.query.filter_by(name="S175 audit 2025-26").one()
+    assert current.previous_cycle_id == previous.id
+    s11 = Cycle.query.filter_by(name="Section 11 audit 2025-26").one()
+    for cycle in (current, s11):
+        assert cycle.status == "open"
+        assert {"not_started", "in_progress", "submitted", "returned", "accepted"} <= \
+            {r.status for r in cycle.returns}
+    # The demo respondents have live work of their own.
+    for email in ("dsl@example.org", "agency@example.org"):
+        organisation_id = User.query.filter_by(email=email).one().grants[0].organisation_id
+        statuses = {r.status for r in AuditReturn.query.filter_by(
+            organisation_id=organisation_id) if r.cycle.status == "open"}
+        assert statuses == {"in_progress"}
+    # Submitted returns carry real submissions, amber and red answers carry actions.
+    submitted = AuditReturn.query.filter(AuditReturn.status.in_(
+        ("submitted", "returned", "accepted"))).all()
+    assert all(r.latest_submission_number >= 1 for r in submitted)
+    assert ActionItem.query.count() > 0
+    returned = [r for r in submitted if r.status == "returned"]
+    assert returned and all(any(e.to_status == "returned" for e in r.events) for r in returned)
 
 
 def test_second_run_duplicates_nothing(runner, seeded):
