@@ -211,8 +211,9 @@ def _question_params(question: Question, label: str) -> dict:
         legend = {"text": label, "classes": "govuk-fieldset__legend--s"}
         if question.scale is not None and question.scale.label:
             # The scale's label follows the question, e.g. "Self-assessment rating".
-            legend["html"] = Markup('{}<span class="govuk-caption-s govuk-!-margin-top-1">{}'
-                                    '</span>').format(label, question.scale.label)
+            legend["html"] = Markup('{} <span class="govuk-caption-s govuk-!-display-block '
+                                    'govuk-!-margin-top-1">{}</span>'
+                                    ).format(label, question.scale.label)
         params = {"fieldset": {"legend": legend}}
     else:
         params = {"label": {"text": label, "classes": "govuk-label--s"}}

@@ -144,7 +144,9 @@ def _save_posted(audit_return, snapshot):
     if not posted.form.validate_draft():
         return _render_section(section_page(posted.based, form=posted.form,
                                             conflict_keys=posted.conflict_keys), 400)
-    complete = posted.action == "continue"
+    # Going to a question's evidence or actions saves without changing what the person
+    # said about the section: a completed section stays completed while it qualifies.
+    complete = {"continue": True, "draft": False}.get(posted.action)
     result = _save(audit_return, snapshot, posted, complete)
     if isinstance(result, str):
         flash(result, "error")
@@ -158,7 +160,7 @@ def _save_posted(audit_return, snapshot):
         mine = as_fields(*posted.fields())
         return _render_section(section_page(fresh, mine=mine,
                                             conflict_keys=[c.field for c in result.conflicts]))
-    if complete and not result.completed:
+    if complete is True and not result.completed:
         return _render_section(section_page(fresh, problems=result.problems))
     return _after_save(audit_return, snapshot.section, posted.action, result)
 

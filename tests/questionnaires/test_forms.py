@@ -77,7 +77,7 @@ def test_rating_renders_as_govuk_radios_with_guidance_in_details(get):
     assert '<details class="govuk-details">' in html
     assert "<strong>Fully met</strong> when the governing body minutes" in html
     assert "Typical evidence" in html and "Reference: KCSIE 2025, Part 2" in html
-    assert '<span class="govuk-caption-s govuk-!-margin-top-1">Self-assessment rating</span>' \
+    assert '<span class="govuk-caption-s govuk-!-display-block govuk-!-margin-top-1">Self-assessment rating</span>' \
         in html, "the scale's label follows the question"
 
 

@@ -312,3 +312,20 @@ def test_the_check_your_answers_link_appears_when_that_page_exists(app, responde
     html = respondent_client.get(f"/returns/{audit_return.id}").get_data(as_text=True)
     assert ("submission.check" in app.view_functions) == \
         (f"/returns/{audit_return.id}/check" in html)
+
+
+def test_going_to_evidence_saves_first_and_keeps_a_completed_section_completed(
+        respondent_client, audit_return, respondent):
+    save(audit_return, "dsl", {"dsl_in_post": "green", "dsl_deputies": "0",
+                               "dsl_cover": "always"}, actor=respondent, complete=True)
+    db.session.commit()
+    _html, inputs = page(respondent_client, audit_return, "dsl")
+    response = post(respondent_client, audit_return, "dsl", {"dsl_cover": "mostly"}, inputs,
+                    action="evidence:dsl_in_post")
+    assert response.headers["Location"].endswith(
+        f"/returns/{audit_return.id}/questions/dsl_in_post/evidence")
+    assert stored(audit_return)["dsl_cover"] == ("mostly", None)
+    assert SectionState.query.filter_by(return_id=audit_return.id,
+                                        section_key="dsl").one().status == "completed"
+    html = respondent_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Upload a file" in html and "Or give a reference" in html
