@@ -141,11 +141,6 @@ def can(user, action: str, obj=None) -> bool:
         if not _is_member(obj, partnership):
             return False
         return "admin" in roles or obj.id in organisation_ids_for(user, partnership)
-    # Cycles and returns.
-    if action == "cycles.manage":
-        return "admin" in roles and (obj is None or obj.partnership_id == partnership.id)
-    if action in ("return.view", "return.edit"):
-        return _may_reach_return(user, roles, partnership, obj, action)
     if action == "user.manage":
         # Admins manage people who hold grants in their partnership (or none yet).
         if "admin" not in roles:
@@ -168,16 +163,6 @@ def can(user, action: str, obj=None) -> bool:
         return obj.organisation_id in organisation_ids_for(user, partnership)
     # --- end of cycles and returns ----------------------------------------------------
     raise ValueError(f"unknown action {action!r}")
-
-
-def _may_reach_return(user, roles, partnership, audit_return, action) -> bool:
-    """Respondents reach their own organisations' returns (and may edit them); staff of
-    the partnership may view every return of its cycles."""
-    if audit_return.cycle.partnership_id != partnership.id:
-        return False
-    if audit_return.organisation_id in organisation_ids_for(user, partnership):
-        return True
-    return action == "return.view" and bool(roles & set(STAFF_ROLES))
 
 
 def may(action: str, obj=None) -> bool:
