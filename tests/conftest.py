@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from audit_app import create_app
 from audit_app.extensions import db
+from tests.settings import settings_for_tests
 
 pytest_plugins = ["tests.fixtures"]
 
@@ -57,16 +58,7 @@ def database_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
-    application = create_app({
-        "AUDIT_ENV": "test",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "WTF_CSRF_ENABLED": False,
-        "OUTBOX_DIR": str(instance / "outbox"),
-        "UPLOAD_DIR": str(instance / "uploads"),
-        "BASE_URL": "http://localhost",
-        "SERVER_NAME": None,
-    })
+    application = create_app(settings_for_tests(database_url, instance))
     with application.app_context():
         from flask_migrate import upgrade
 

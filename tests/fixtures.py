@@ -117,3 +117,44 @@ def smtp_server():
     controller.start()
     yield controller, handler
     controller.stop()
+
+
+@pytest.fixture
+def own_database_url(tmp_path, database_url):
+    """An empty database of its own, on the suite's server (a file for SQLite), for tests
+    that commit for real from several threads or migrate from nothing."""
+    import uuid
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / 'own.sqlite3'}"
+        return
+    name = f"audit_own_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def own_app(own_database_url, tmp_path):
+    """An application on ``own_database_url``, migrated; its sessions commit for real."""
+    from flask_migrate import upgrade
+
+    from audit_app import create_app
+    from tests.settings import settings_for_tests
+
+    application = create_app({**settings_for_tests(own_database_url, tmp_path),
+                              "WTF_CSRF_ENABLED": True})
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()

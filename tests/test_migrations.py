@@ -11,6 +11,7 @@ from audit_app import create_app
 from audit_app.audit_log.models import AuditEvent
 from audit_app.audit_log.services import record
 from audit_app.extensions import db
+from tests.settings import settings_for_tests
 
 
 def test_models_and_migrations_agree(app_ctx):
@@ -20,28 +21,12 @@ def test_models_and_migrations_agree(app_ctx):
     assert compare_metadata(context, db.metadata) == []
 
 
-@pytest.fixture
-def empty_database_url(tmp_path, database_url):
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    name = f"audit_mig_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
-
 
 @pytest.mark.no_db
-def test_upgrade_downgrade_upgrade_from_empty(empty_database_url, tmp_path):
+def test_upgrade_downgrade_upgrade_from_empty(own_database_url, tmp_path):
     from flask_migrate import downgrade, upgrade
 
-    app = create_app({"AUDIT_ENV": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url,
-                      "SECRET_KEY": "x" * 40})
+    app = create_app(settings_for_tests(own_database_url, tmp_path))
     with app.app_context():
         upgrade()
         tables = set(sa.inspect(db.engine).get_table_names())

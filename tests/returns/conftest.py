@@ -72,3 +72,24 @@ def request_ctx(app):
 
 def fixed_date(days_from_today: int) -> date:
     return today_london() + timedelta(days=days_from_today)
+
+
+@pytest.fixture
+def submitter(make_user, partnership, school):
+    from tests.returns import submission_builders
+
+    return submission_builders.make_submitter(make_user, partnership, school)
+
+
+@pytest.fixture
+def s175_return(partnership, school):
+    from tests.returns import submission_builders
+
+    return submission_builders.return_in_progress(partnership, school)
+
+
+@pytest.fixture
+def ready_return(partnership, school, submitter):
+    from tests.returns import submission_builders
+
+    return submission_builders.make_ready_return(partnership, school, submitter)

@@ -2,6 +2,8 @@
 while the return can change, then status and note only; shown on the respondent's home."""
 import pytest
 
+from audit_app.returns.services import JourneyError
+
 from audit_app.extensions import db
 from audit_app.returns.actions import (ActionErrors, ActionInput, ActionRefused, add_action,
                                        edit_mode, remove_action, target_date_problem,
@@ -67,9 +69,9 @@ def test_after_submission_only_status_and_note_change(audit_return, respondent):
     with pytest.raises(ActionErrors) as refused:
         update_action(action, audit_return, ActionInput(status="lost"), respondent)
     assert refused.value.errors == {"status": "Select the status of the action"}
-    with pytest.raises(Exception):
+    with pytest.raises(JourneyError):
         remove_action(action, audit_return, respondent)
-    with pytest.raises(Exception):
+    with pytest.raises(JourneyError):
         add_action(audit_return, "gov_training", PLAN, respondent)
 
 

@@ -26,37 +26,6 @@ ROUNDS = 3
 pytestmark = pytest.mark.no_db
 
 
-@pytest.fixture
-def own_database_url(tmp_path, database_url):
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'journey-concurrency.sqlite3'}"
-        return
-    name = f"audit_journey_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
-
-
-@pytest.fixture
-def own_app(own_database_url, tmp_path):
-    from flask_migrate import upgrade
-
-    application = create_app({
-        "AUDIT_ENV": "test", "SQLALCHEMY_DATABASE_URI": own_database_url,
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "UPLOAD_DIR": str(tmp_path / "uploads"), "OUTBOX_DIR": str(tmp_path / "outbox"),
-        "BASE_URL": "http://localhost", "SERVER_NAME": None})
-    with application.app_context():
-        upgrade()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _people_and_returns(count: int) -> tuple[list[int], list[int]]:

@@ -7,6 +7,8 @@ import os
 
 import pytest
 
+from audit_app.returns.services import JourneyError
+
 from audit_app.extensions import db
 from audit_app.returns import evidence as evidence_module
 from audit_app.returns.evidence import (EvidenceRefused, add_file, add_reference, check_file,
@@ -204,6 +206,6 @@ def test_removing_evidence_is_refused_once_submitted(audit_return, respondent):
     evidence = add_reference(audit_return, "gov_named_governor", "Minutes", respondent)
     audit_return.status = "submitted"
     db.session.commit()
-    with pytest.raises(Exception):
+    with pytest.raises(JourneyError):
         remove_evidence(evidence, audit_return, respondent)
     assert evidence.removed_at is None

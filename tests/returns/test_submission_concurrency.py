@@ -19,44 +19,12 @@ from audit_app.returns.submission import (AlreadySubmitted, SubmissionBusy, Subm
                                           submit)
 from tests.fixtures import add_school
 from tests.returns.conftest import make_return
-from tests.returns.test_submission_services import (answer_everything, approve_all,
+from tests.returns.submission_builders import (answer_everything, approve_all,
                                                     submission_cycle)
 
 ROUNDS = 3
 
 
-@pytest.fixture
-def own_database_url(tmp_path, database_url):
-    """An empty database on the same server as the suite's (a file for SQLite)."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'concurrency.sqlite3'}"
-        return
-    name = f"audit_conc_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
-
-
-@pytest.fixture
-def own_app(own_database_url, tmp_path):
-    from flask_migrate import upgrade
-
-    application = create_app({
-        "AUDIT_ENV": "test", "SQLALCHEMY_DATABASE_URI": own_database_url,
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "OUTBOX_DIR": str(tmp_path / "outbox"), "BASE_URL": "http://localhost",
-        "SERVER_NAME": None})
-    with application.app_context():
-        upgrade()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _ready_returns(count: int) -> tuple[list[int], int]:

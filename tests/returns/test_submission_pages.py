@@ -11,24 +11,12 @@ from audit_app.mail.models import OutboxMessage
 from audit_app.returns.models import Answer, Approval, Submission
 from audit_app.timeutil import today_london
 from tests.fixtures import add_school
-from tests.returns.test_submission_services import (UNICODE_NAME, make_ready_return,
+from tests.returns.submission_builders import (UNICODE_NAME, make_ready_return,
                                                     make_submitter, return_in_progress,
                                                     set_answer)
 
 
-@pytest.fixture
-def submitter(make_user, partnership, school):
-    return make_submitter(make_user, partnership, school)
 
-
-@pytest.fixture
-def s175_return(partnership, school):
-    return return_in_progress(partnership, school)
-
-
-@pytest.fixture
-def ready_return(partnership, school, submitter):
-    return make_ready_return(partnership, school, submitter)
 
 
 def approval_form(audit_return, days_ago=2, **overrides):

@@ -10,25 +10,13 @@ from audit_app.returns import pdf
 from audit_app.returns.pdf import PdfFontMissing, download_name, draft_pdf, submission_pdf
 from audit_app.returns.submission import definition_of, snapshot, submit
 from tests.returns.conftest import EXAMPLE
-from tests.returns.test_submission_services import (UNICODE_NAME, add_action, add_evidence,
+from tests.returns.submission_builders import (UNICODE_NAME, add_action, add_evidence,
                                                     answer_everything, approve_all,
                                                     make_ready_return, make_submitter,
                                                     return_in_progress, set_answer)
 
 
-@pytest.fixture
-def submitter(make_user, partnership, school):
-    return make_submitter(make_user, partnership, school)
 
-
-@pytest.fixture
-def s175_return(partnership, school):
-    return return_in_progress(partnership, school)
-
-
-@pytest.fixture
-def ready_return(partnership, school, submitter):
-    return make_ready_return(partnership, school, submitter)
 
 
 def pdf_text(data: bytes) -> tuple[int, str]:
