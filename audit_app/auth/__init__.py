@@ -1,1 +1,1 @@
-
+"""Sign-in, server-side sessions, invitations, passwords, grants and the access policy."""

@@ -1,1 +1,1 @@
-
+"""Audit cycles, their coverage, the life of a return, invitations and reminders."""

@@ -1,1 +1,1 @@
-
+"""The questionnaire definition format: loader, checker, form builder, conditions, scoring."""

@@ -1,1 +1,1 @@
-
+"""The respondent journey: task list, sections, evidence, actions, approvals, submission."""

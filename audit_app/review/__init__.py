@@ -1,1 +1,1 @@
-
+"""The reviewer journey: moderation, queries, decisions and spot checks."""

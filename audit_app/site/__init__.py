@@ -1,1 +1,1 @@
-
+"""The layout, the start and home pages, the footer pages and the health check."""
