@@ -91,10 +91,12 @@ def register_blueprints(app: Flask) -> None:
     from .questionnaires.routes import bp as questionnaires_bp
     from .returns.routes import bp as returns_bp
     from .returns.submission_routes import bp as submission_bp
+    from .review.routes import bp as review_bp
+    from .review.respondent_routes import bp as review_respondent_bp
     from .site.routes import bp as site_bp
 
     for blueprint in (site_bp, auth_bp, people_bp, organisations_bp, questionnaires_bp,
-                      cycles_bp, submission_bp, returns_bp):
+                      cycles_bp, submission_bp, returns_bp, review_respondent_bp, review_bp):
         app.register_blueprint(blueprint)
 
 

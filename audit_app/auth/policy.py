@@ -114,6 +114,23 @@ def organisation_ids_for(user, partnership) -> set[int]:
             if grant.role == "respondent" and grant.organisation_id is not None}
 
 
+def reviewer_assigned(user, partnership, audit_return) -> bool:
+    """Whether one of the user's reviewer grants covers the return: a grant for its cycle,
+    for its questionnaire (every cycle of it), or with neither (every return)."""
+    cycle = audit_return.cycle
+    for grant in grants_of(user, partnership):
+        if grant.role != "reviewer":
+            continue
+        if grant.cycle_id is None and grant.questionnaire_key is None:
+            return True
+        if grant.cycle_id is not None and grant.cycle_id == cycle.id:
+            return True
+        if grant.cycle_id is None and \
+                grant.questionnaire_key == cycle.questionnaire_version.questionnaire_key:
+            return True
+    return False
+
+
 def _is_member(organisation, partnership) -> bool:
     return any(m.partnership_id == partnership.id and m.active
                for m in organisation.memberships)
@@ -153,15 +170,27 @@ def can(user, action: str, obj=None) -> bool:
     if action == "cycle.manage":
         # obj: a Cycle. Admins manage their own partnership's cycles only.
         return "admin" in roles and obj.partnership_id == partnership.id
-    if action in ("return.view", "return.edit"):
-        # obj: an AuditReturn. Staff may look at every return of the partnership; the
-        # organisation's respondents see and work on their own.
+    if action == "return.edit":
+        # obj: an AuditReturn. The organisation's respondents work on their own.
         if obj.cycle.partnership_id != partnership.id:
             return False
-        if action == "return.view" and roles & set(STAFF_ROLES):
-            return True
         return obj.organisation_id in organisation_ids_for(user, partnership)
     # --- end of cycles and returns ----------------------------------------------------
+    # --- Review (issue 5) ---------------------------------------------------------------
+    if action in ("return.view", "return.review"):
+        # obj: an AuditReturn. Admins see and review every return of the partnership, QA
+        # members see them all; a reviewer sees and reviews only the returns assigned to
+        # them; the organisation's respondents see their own.
+        if obj.cycle.partnership_id != partnership.id:
+            return False
+        if "admin" in roles or reviewer_assigned(user, partnership, obj):
+            return True
+        if action == "return.review":
+            return False
+        if "qa" in roles:
+            return True
+        return obj.organisation_id in organisation_ids_for(user, partnership)
+    # --- end of review ------------------------------------------------------------------
     raise ValueError(f"unknown action {action!r}")
 
 
