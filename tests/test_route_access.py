@@ -89,6 +89,7 @@ ROUTE_ACCESS = {
     "review.accept_return": "reviewer",
     "review.reopen_return": "admin",
     "review.return_history": "signed_in",
+    "review.assign_reviewers": "admin",
 }
 
 # What each rule lets through, for the people the matrix signs in.

@@ -3,11 +3,16 @@
 action plan items (added, removed, fields changed), old -> new. Pure functions over the
 submissions' content (see returns/submission_content.snapshot)."""
 from dataclasses import dataclass, field
+from datetime import date
+
+from ..timeutil import format_date
 
 # Action fields compared, with the words the page shows for them.
 ACTION_FIELDS = (("description", "Action"), ("owner", "Owner"),
                  ("target_date", "Target date"), ("status", "Status"),
                  ("progress_note", "Progress note"))
+ACTION_STATUS_WORDS = {"open": "Open", "in_progress": "In progress", "done": "Done",
+                       "dropped": "Removed"}
 
 
 @dataclass(frozen=True)
@@ -28,12 +33,14 @@ class AnswerChange:
 @dataclass(frozen=True)
 class ItemChange:
     """An evidence item or action: ``kind`` is added, removed or changed; ``label`` names
-    it; ``fields`` maps a field's words to its Change (for changed items)."""
+    it; ``summary`` describes it as a person reads it; ``fields`` maps a field's words to
+    its Change, as a person reads the values (for changed items)."""
     kind: str
     label: str
     old: dict | None
     new: dict | None
     fields: dict = field(default_factory=dict)
+    summary: str = ""
 
 
 @dataclass
@@ -140,10 +147,40 @@ def _evidence_changes(old: list[dict], new: list[dict]) -> list[ItemChange]:
         if before.get("sha256") != after.get("sha256"):
             changes.append(ItemChange("changed", _evidence_label(after), before, after,
                                       {"SHA-256": Change(before.get("sha256"),
-                                                         after.get("sha256"))}))
-    changes += [ItemChange("removed", _evidence_label(item), item, None) for item in removed]
-    changes += [ItemChange("added", _evidence_label(item), None, item) for item in added]
+                                                         after.get("sha256"))},
+                                      _evidence_summary(after)))
+    changes += [ItemChange("removed", _evidence_label(item), item, None,
+                           summary=_evidence_summary(item)) for item in removed]
+    changes += [ItemChange("added", _evidence_label(item), None, item,
+                           summary=_evidence_summary(item)) for item in added]
     return changes
+
+
+def _evidence_summary(item: dict) -> str:
+    sha256 = item.get("sha256")
+    return _evidence_label(item) + (f" (SHA-256 {sha256})" if sha256 else "")
+
+
+def action_value_text(name: str, value) -> str | None:
+    """An action's field as a person reads it: '1 September 2026', 'In progress'."""
+    if value is None or value == "":
+        return None
+    if name == "target_date":
+        try:
+            return format_date(date.fromisoformat(value))
+        except (TypeError, ValueError):
+            return str(value)
+    if name == "status":
+        return ACTION_STATUS_WORDS.get(value, value)
+    return str(value)
+
+
+def _action_summary(item: dict) -> str:
+    details = [text for text in (item.get("owner"),
+                                 action_value_text("target_date", item.get("target_date")))
+               if text]
+    owner_and_date = ", by ".join(details)
+    return (item.get("description") or "") + (f" ({owner_and_date})" if details else "")
 
 
 def _action_changes(old: list[dict], new: list[dict]) -> list[ItemChange]:
@@ -154,15 +191,16 @@ def _action_changes(old: list[dict], new: list[dict]) -> list[ItemChange]:
         pairs.append((removed.pop(0), added.pop(0)))
     changes = []
     for before, after in pairs:
-        fields = {words: Change(before.get(name), after.get(name))
+        fields = {words: Change(action_value_text(name, before.get(name)),
+                                action_value_text(name, after.get(name)))
                   for name, words in ACTION_FIELDS if before.get(name) != after.get(name)}
         if fields:
             changes.append(ItemChange("changed", after.get("description") or "",
-                                      before, after, fields))
-    changes += [ItemChange("removed", item.get("description") or "", item, None)
-                for item in removed]
-    changes += [ItemChange("added", item.get("description") or "", None, item)
-                for item in added]
+                                      before, after, fields, _action_summary(after)))
+    changes += [ItemChange("removed", item.get("description") or "", item, None,
+                           summary=_action_summary(item)) for item in removed]
+    changes += [ItemChange("added", item.get("description") or "", None, item,
+                           summary=_action_summary(item)) for item in added]
     return changes
 
 

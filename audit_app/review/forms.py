@@ -6,7 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSub
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, \
     TextAreaField
 
-from .services import MAX_NAME_LENGTH, MAX_TEXT_LENGTH
+from .services import MAX_NAME_LENGTH
 
 AGREE = "agree"
 
@@ -67,5 +67,10 @@ class SampleForm(FlaskForm):
     draw = SubmitField("Draw sample", widget=GovSubmitInput())
 
 
-__all__ = ["AGREE", "AcceptForm", "CloseQueryForm", "ModerationForm", "MAX_TEXT_LENGTH",
-           "QueryForm", "ReopenForm", "ReturnForm", "SampleForm"]
+
+class AssignmentForm(FlaskForm):
+    user_id = SelectField("Reviewer", widget=GovSelect(), choices=[], coerce=str,
+                          validate_choice=False)
+    scope = SelectField("Returns to review", widget=GovSelect(), choices=[], coerce=str,
+                        validate_choice=False)
+    assign = SubmitField("Assign reviewer", widget=GovSubmitInput())

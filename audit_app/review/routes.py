@@ -276,3 +276,4 @@ def return_history(return_id):
     return render_template("review/history.html", audit_return=audit_return,
                            rows=history(audit_return, staff=staff),
                            status_tag=STATUS_TAGS[audit_return.status])
+from . import assignment_routes  # noqa: E402,F401  (its routes join bp)

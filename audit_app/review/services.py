@@ -241,3 +241,13 @@ def reopen(audit_return: AuditReturn, admin, reason: str | None) -> None:
     text = _clean_text(reason, "Enter the reason for reopening this return")
     _move(audit_return, "returned", admin, reason=text)
     audit_return.countersigned_name = None
+
+
+def moderated_values(return_ids) -> dict[tuple[int, str], str]:
+    """The reviewers' ratings by (return id, question id), in one query: for reports, the
+    final rating is this where present, else the self-rating."""
+    ids = list(return_ids)
+    if not ids:
+        return {}
+    return {(item.return_id, item.question_key): item.moderated_value
+            for item in Moderation.query.filter(Moderation.return_id.in_(ids))}

@@ -1,17 +1,16 @@
 """What the review pages show, worked out here so that templates hold no logic."""
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import url_for
 
 from ..auth.models import User
 from ..cycles.models import AuditReturn
-from ..cycles.transitions import MOVES
 from ..cycles.views import history_rows as cycle_history_rows
-from ..extensions import db
 from ..questionnaires.definition import Definition
 from ..returns.evidence import evidence_of
 from .models import Moderation, ReviewQuery
-from .services import latest_submission, queries_by_question, submitted_questions
+from .services import latest_submission, queries_by_question
 
 QUERY_TAGS = {
     "open": {"text": "Open", "classes": "govuk-tag--orange"},
@@ -77,7 +76,9 @@ def review_answers(audit_return: AuditReturn) -> list[ReviewAnswer]:
     evidence = _evidence_links(audit_return, submission.content.get("evidence", []))
     actions: dict[str, list] = {}
     for item in submission.content.get("actions", []):
-        actions.setdefault(item["question_id"], []).append(item)
+        target = item.get("target_date")
+        actions.setdefault(item["question_id"], []).append(
+            {**item, "target_date": date.fromisoformat(target) if target else None})
     rows = []
     for section in submission.content.get("sections", []):
         for item in section["questions"]:
@@ -132,24 +133,10 @@ def history(audit_return: AuditReturn, *, staff: bool) -> list[dict]:
     for row, event in zip(rows, reversed(audit_return.events)):
         if event.kind in REVIEW_EVENT_WORDS:
             row["what"] = _review_words(event)
-        elif event.kind == "transition" and (event.from_status, event.to_status) in MOVES \
-                and event.to_status == "accepted":
+        elif event.kind == "transition" and event.to_status == "accepted":
             name = (event.detail or {}).get("countersigned_name")
             if name:
                 row["what"] += f", countersigned by {name}"
         if event.kind in REVIEW_NOTE_KINDS and not shows_notes:
             row["reason"] = ""
     return rows
-
-
-def latest_submission_summary(audit_return: AuditReturn) -> dict | None:
-    submission = latest_submission(audit_return)
-    if submission is None:
-        return None
-    return {"number": submission.number, "submitted_at": submission.submitted_at,
-            "answers": len(submitted_questions(submission))}
-
-
-def refresh(audit_return: AuditReturn) -> None:
-    """Forget the cached history so that events added in this request show."""
-    db.session.expire(audit_return, ["events"])

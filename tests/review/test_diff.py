@@ -125,6 +125,8 @@ def test_evidence_added_and_removed():
     assert [(item.kind, item.label) for item in change.evidence] == [
         ("removed", "Governors' minutes, 12 March 2026"), ("added", "policy.pdf")]
     assert change.evidence[1].new["sha256"] == "b" * 64
+    assert change.evidence[1].summary == f"policy.pdf (SHA-256 {'b' * 64})"
+    assert change.evidence[0].summary == "Governors' minutes, 12 March 2026"
     assert change.answer is None
 
 
@@ -163,8 +165,9 @@ def test_action_fields_changed():
     [item] = question(diff_contents(content(1), new), "dsl_training").actions
     assert item.kind == "changed" and item.label == "Book DSL refresher"
     assert {words: (c.old, c.new) for words, c in item.fields.items()} == {
-        "Owner": ("Head", "DSL"), "Target date": ("2026-09-01", "2026-10-01"),
-        "Status": ("open", "done"), "Progress note": (None, "Completed in October")}
+        "Owner": ("Head", "DSL"), "Target date": ("1 September 2026", "1 October 2026"),
+        "Status": ("Open", "Done"), "Progress note": (None, "Completed in October")}
+    assert item.summary == "Book DSL refresher (DSL, by 1 October 2026)"
 
 
 def test_an_action_reworded_is_one_action_changed():
@@ -189,6 +192,10 @@ def test_actions_added_and_removed():
         ("added", "Name a deputy")]
     assert [(i.kind, i.label) for i in question(diff, "dsl_training").actions] == [
         ("removed", "Book DSL refresher")]
+    assert question(diff, "dsl_named").actions[0].summary == \
+        "Name a deputy (Head, by 1 November 2026)"
+    assert question(diff, "dsl_training").actions[0].summary == \
+        "Book DSL refresher (Head, by 1 September 2026)"
 
 
 def test_actions_about_the_whole_return_come_last():
@@ -199,7 +206,7 @@ def test_actions_about_the_whole_return_come_last():
     assert [item.question_id for item in diff.questions] == ["dsl_named", None]
     whole = question(diff, None)
     assert whole.text == "About the whole return" and whole.section_title is None
-    assert whole.actions[0].fields["Status"].new == "in_progress"
+    assert whole.actions[0].fields["Status"].new == "In progress"
 
 
 def test_every_kind_of_change_at_once():
@@ -232,3 +239,43 @@ def test_diff_submissions_reads_the_stored_content():
     diff = diff_submissions(Stored(content(1)), Stored(new))
     assert (diff.older_number, diff.newer_number) == (1, 2)
     assert question(diff, "gov_policy").answer.new_text == "No"
+
+
+def test_an_unreadable_target_date_is_shown_as_stored():
+    old, new = content(1), content(2)
+    new["actions"][0]["target_date"] = "someday"
+    [item] = question(diff_contents(old, new), "dsl_training").actions
+    assert (item.fields["Target date"].old, item.fields["Target date"].new) == (
+        "1 September 2026", "someday")
+
+
+def test_the_partial_shows_every_kind_of_change(app):
+    from flask import render_template
+
+    new = content(2)
+    new["sections"][0]["questions"][1].update(value="green", answer="Fully met",
+                                              comment=None)
+    new["evidence"][0]["sha256"] = "f" * 64
+    new["evidence"][1]["reference"] = "Safeguarding policy, May 2026"
+    new["actions"][0]["owner"] = "DSL"
+    new["actions"][1]["description"] = "Whole-school review <b>now</b>"
+    with app.test_request_context():
+        html = render_template("review/diff.html", diff=diff_contents(content(1), new))
+    assert "Changes from submission 1 to submission 2: 3 questions changed." in html
+    assert "<del>Partly met</del>" in html and "<ins>Fully met</ins>" in html
+    assert "<del>Refresher booked</del>" in html and '<span class="govuk-hint">(none)</span>' in html
+    assert f"<del>SHA-256 {'a' * 64}</del>" in html and f"<ins>SHA-256 {'f' * 64}</ins>" in html
+    assert "Evidence removed: Governors&#39; minutes, 12 March 2026" in html
+    assert "Evidence added: Safeguarding policy, May 2026" in html
+    assert "Action ‘Book DSL refresher’: owner" in html
+    assert "<del>Head</del>" in html and "<ins>DSL</ins>" in html
+    assert "Whole-school review &lt;b&gt;now&lt;/b&gt;" in html
+    assert 'id="changes-whole-return"' in html
+
+
+def test_the_partial_says_when_nothing_changed(app):
+    from flask import render_template
+
+    with app.test_request_context():
+        html = render_template("review/diff.html", diff=diff_contents(content(1), content(2)))
+    assert "Nothing changed between submission 1 and submission 2." in html

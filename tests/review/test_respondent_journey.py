@@ -78,9 +78,13 @@ def submit_from_check_page(client, audit_return):
     return client.post(f"/returns/{audit_return.id}/submit", data=data)
 
 
+WHOLE_RETURN_QUERY = "Who approved the return?"
+
+
 @pytest.fixture
 def returned(partnership, school, make_user, client, sign_in):
-    """Submitted over HTTP, then returned by a reviewer with one query on QUESTION."""
+    """Submitted over HTTP, then returned by a reviewer with a query on QUESTION and one
+    about the whole return."""
     submitter = make_submitter(make_user, partnership, school)
     audit_return = make_ready_return(partnership, school, submitter)
     sign_in(client, submitter)
@@ -90,10 +94,11 @@ def returned(partnership, school, make_user, client, sign_in):
     assert audit_return.status == "submitted"
     reviewer = make_user("reviewer", partnership)
     query = raise_query(audit_return, QUESTION, QUERY_TEXT, reviewer)
+    whole = raise_query(audit_return, None, WHOLE_RETURN_QUERY, reviewer)
     return_for_changes(audit_return, reviewer)
     db.session.commit()
-    return {"return": audit_return, "query": query, "client": client, "reviewer": reviewer,
-            "submitter": submitter,
+    return {"return": audit_return, "query": query, "whole": whole, "client": client,
+            "reviewer": reviewer, "submitter": submitter,
             "section": definition_of(audit_return).question(QUESTION).section.id}
 
 
@@ -114,6 +119,7 @@ def test_the_whole_loop_to_a_resubmission_and_its_changes(returned, app, sign_in
     assert QUERY_TEXT in question_block
     assert f'id="query-{query.id}"' in page
     assert f'form="query-reply-form-{query.id}"' in page
+    assert f'name="query-{query.id}-body"' in question_block
     assert f'<form method="post" id="query-reply-form-{query.id}" action="{base}/queries/{query.id}"' in page
 
     # Reply.
@@ -228,3 +234,18 @@ def test_the_changes_page_with_a_single_submission(returned, app, sign_in):
     page = reviewer_client.get(f"/returns/{returned['return'].id}/changes")
     assert page.status_code == 200
     assert "submitted once, so there are no changes to show yet" in page.get_data(as_text=True)
+
+
+def test_a_query_about_the_whole_return_is_answered_from_its_own_page(returned):
+    audit_return, whole, client = returned["return"], returned["whole"], returned["client"]
+    task_list = client.get(f"/returns/{audit_return.id}").get_data(as_text=True)
+    url = f"/returns/{audit_return.id}/queries/{whole.id}"
+    assert f'href="{url}"' in task_list and "About the whole return" in task_list
+    assert "The reviewer has 2 queries about this return." in task_list
+    page = client.get(url).get_data(as_text=True)
+    assert WHOLE_RETURN_QUERY in page and "About: the whole return" in page
+    response = client.post(url, data={f"query-{whole.id}-body": "The chair of governors"})
+    assert response.headers["Location"].endswith(
+        f"/returns/{audit_return.id}#query-{whole.id}")
+    db.session.expire_all()
+    assert whole.status == "answered"

@@ -6,11 +6,12 @@ import pytest
 
 from audit_app.extensions import db
 from audit_app.returns.submission import submit
-from audit_app.review.models import ReviewQuery
 from audit_app.review.respondent import (QueryNotFound, ReplyRefused, latest_changes,
-                                         reply_to_query, respondent_queries)
+                                         query_of, reply_to_query, respondent_queries)
 from audit_app.review.services import close_query, raise_query, return_for_changes
 from audit_app.timeutil import today_london
+from tests.fixtures import add_school
+from tests.returns.conftest import make_return
 from tests.returns.submission_builders import make_ready_return, make_submitter, set_answer
 
 QUESTION = "training_staff_trained_count"
@@ -20,6 +21,13 @@ QUESTION = "training_staff_trained_count"
 def people(partnership, school, make_user):
     return {"submitter": make_submitter(make_user, partnership, school),
             "reviewer": make_user("reviewer", partnership, name="Sam Reviewer")}
+
+
+@pytest.fixture
+def request_ctx(app):
+    """Submitting queues emails with links, which need a request context."""
+    with app.test_request_context():
+        yield
 
 
 @pytest.fixture
@@ -76,7 +84,7 @@ def test_a_reply_answers_the_query(submitted, people):
 @pytest.mark.parametrize("body, message", [
     ("", "Enter your answer to the query"), (None, "Enter your answer to the query"),
     ("x" * 5001, "The text must be 5,000 characters or fewer"),
-])
+], ids=["empty", "missing", "too-long"])
 def test_a_bad_reply_is_refused(submitted, people, body, message):
     [query] = send_back(submitted, people, QUESTION)
     with pytest.raises(ReplyRefused, match=message):
@@ -90,11 +98,9 @@ def test_a_forged_or_closed_or_foreign_query_is_not_found(submitted, people, par
     [query] = send_back(submitted, people, QUESTION)
     with pytest.raises(QueryNotFound):
         reply_to_query(submitted, query.id + 999, "Reply", people["submitter"])
-    other = ReviewQuery(return_id=submitted.id + 999, status="open")
+    other_return = make_return(submitted.cycle, add_school(partnership, urn="100777"))
     with pytest.raises(QueryNotFound):
-        from audit_app.review.respondent import query_of
-
-        query_of(submitted, getattr(other, "id", None) or -1)
+        query_of(other_return, query.id)
     close_query(query, people["reviewer"])
     db.session.commit()
     with pytest.raises(QueryNotFound):
@@ -102,15 +108,24 @@ def test_a_forged_or_closed_or_foreign_query_is_not_found(submitted, people, par
     assert len(query.messages) == 1
 
 
-def test_no_reply_once_the_deadline_has_passed(submitted, people):
+def test_a_returned_return_can_be_answered_after_the_final_deadline(submitted, people):
     [query] = send_back(submitted, people, QUESTION)
     cycle = submitted.cycle
     cycle.open_date = today_london() - timedelta(days=40)
     cycle.due_date = today_london() - timedelta(days=20)
     cycle.final_deadline = today_london() - timedelta(days=10)
     db.session.commit()
+    assert respondent_queries(submitted).can_reply
+    reply_to_query(submitted, query.id, "Reply", people["submitter"])
+    assert query.status == "answered"
+
+
+def test_no_reply_once_the_cycle_has_closed(submitted, people):
+    [query] = send_back(submitted, people, QUESTION)
+    submitted.cycle.status = "closed"
+    db.session.commit()
     assert not respondent_queries(submitted).can_reply
-    with pytest.raises(ReplyRefused, match="deadline"):
+    with pytest.raises(ReplyRefused, match="cycle has closed"):
         reply_to_query(submitted, query.id, "Reply", people["submitter"])
     db.session.rollback()
     assert query.status == "open"
