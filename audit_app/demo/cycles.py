@@ -3,13 +3,16 @@ S11 2025-26 cycles with returns in every state, so that every page shows somethi
 from datetime import date, timedelta
 
 from ..auth.models import User
+from ..auth.services import add_grant
 from ..cycles.models import Cycle
 from ..cycles.services import close_cycle, open_cycle, withdraw
 from ..cycles.transitions import transition
+from ..returns.models import ActionItem, Answer
 from ..extensions import db
 from ..questionnaires.models import QuestionnaireVersion
 from ..returns.submission import ApprovalEntry, approval_slots, submit
-from ..review.models import QueryMessage, ReviewQuery
+from ..review.services import (accept, answer_query, moderate, raise_query,
+                               return_for_changes)
 from ..timeutil import today_london
 from .answers import fill_return
 
@@ -35,21 +38,50 @@ def _approve_and_submit(audit_return, actor, on: date) -> None:
     submit(audit_return, actor, True, audit_return.lock_version, approvals=entries, today=on)
 
 
-def _send_back(audit_return, reviewer, question_key: str) -> None:
-    query = ReviewQuery(return_id=audit_return.id, question_key=question_key,
-                        submission_number=audit_return.latest_submission_number,
-                        raised_by_id=reviewer.id)
-    db.session.add(query)
-    db.session.add(QueryMessage(query=query, author_id=reviewer.id, body=(
-        "Your rating is green, but the evidence you describe covers only part of the "
-        "standard. Please tell us how you check this in practice, or change the rating.")))
+QUERY = ("Your rating is green, but the evidence you describe covers only part of the "
+         "standard. Please tell us how you check this in practice, or change the rating.")
+REPLY = ("Thank you. On reflection this is only partly in place: we have changed the rating "
+         "to amber and added an action.")
+OVERRIDE_REASON = ("The evidence seen on the visit shows the single central record is not "
+                   "checked termly as the school describes.")
+
+
+def _send_back(audit_return, reviewer, question_key: str):
+    query = raise_query(audit_return, question_key, QUERY, reviewer)
+    return_for_changes(audit_return, reviewer)
+    return query
+
+
+def _organisation_contact(audit_return, partnership):
+    """A respondent of the organisation (other organisations' people are not demo
+    logins: they have accounts without passwords, as invited people do)."""
+    email = f"contact{audit_return.organisation_id}@example.org"
+    person = User.query.filter_by(email=email).one_or_none()
+    if person is None:
+        person = User(email=email, name=f"Safeguarding lead, {audit_return.organisation.name}")
+        db.session.add(person)
+        db.session.flush()
+        add_grant(person, "respondent", partnership, organisation=audit_return.organisation)
+    return person
+
+
+def _resubmit(audit_return, query, on: date) -> None:
+    """The organisation answers the query, lowers the rating with an action, resubmits."""
+    contact = _organisation_contact(audit_return, audit_return.cycle.partnership)
+    answer_query(query, REPLY, contact)
+    answer = Answer.query.filter_by(return_id=audit_return.id,
+                                    question_key=query.question_key).one()
+    answer.value = "amber"
+    answer.comment = "Partly in place; see the action plan."
+    db.session.add(ActionItem(return_id=audit_return.id, question_key=query.question_key,
+                              description="Check the single central record every term",
+                              owner="Business manager", target_date=on + timedelta(days=60),
+                              created_by_id=contact.id))
     db.session.flush()
-    transition(audit_return, "returned", actor=reviewer)
+    _approve_and_submit(audit_return, contact, on)
 
 
 def _first_rated_question(audit_return) -> str:
-    from ..returns.models import Answer
-
     answer = (Answer.query.filter_by(return_id=audit_return.id)
               .filter(Answer.value.in_(("green", "amber"))).order_by(Answer.id).first())
     return answer.question_key if answer else None
@@ -78,11 +110,15 @@ def _to_state(audit_return, state, respondent, reviewer, on: date) -> None:
         return
     fill_return(audit_return, actor=respondent)
     _approve_and_submit(audit_return, respondent, on)
-    if state == "returned":
-        _send_back(audit_return, reviewer, _first_rated_question(audit_return))
+    if state in ("returned", "resubmitted"):
+        query = _send_back(audit_return, reviewer, _first_rated_question(audit_return))
+        if state == "resubmitted":
+            _resubmit(audit_return, query, on)
     elif state == "accepted":
-        transition(audit_return, "accepted", actor=reviewer)
-        audit_return.countersigned_name = reviewer.name
+        if audit_return.organisation_id % 3 == 0:
+            moderate(audit_return, _first_rated_question(audit_return), "amber",
+                     OVERRIDE_REASON, reviewer)
+        accept(audit_return, reviewer, reviewer.name)
 
 
 def _split_returns(cycle, own_organisation_id: int):
@@ -123,15 +159,15 @@ def seed_cycles(partnership) -> list[Cycle]:
     current.previous_cycle_id = previous.id
     own, returns = _split_returns(current, _organisation_id(dsl))
     _to_state(own, "in_progress", dsl, sase, today)
-    _play(returns, {"accepted": 6, "submitted": 10, "returned": 3, "in_progress": 18,
-                    "withdrawn": 1}, sase, today)
+    _play(returns, {"accepted": 6, "submitted": 8, "resubmitted": 2, "returned": 3,
+                    "in_progress": 18, "withdrawn": 1}, sase, today)
 
     s11 = open_cycle(partnership, _version("s11", "2025-26"), CURRENT_S11,
                      open_date=today - timedelta(days=20), due_date=today + timedelta(days=50),
                      actor=admin).cycle
     own, returns = _split_returns(s11, _organisation_id(agency))
     _to_state(own, "in_progress", agency, qa_officer, today)
-    _play(returns, {"accepted": 3, "submitted": 4, "returned": 2, "in_progress": 4},
-          qa_officer, today)
+    _play(returns, {"accepted": 3, "submitted": 3, "resubmitted": 1, "returned": 2,
+                    "in_progress": 4}, qa_officer, today)
     db.session.flush()
     return [previous, current, s11]

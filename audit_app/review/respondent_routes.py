@@ -83,7 +83,7 @@ def query(return_id, query_id):
 @bp.route("/<int:return_id>/changes")
 @access("reviewer")
 def changes(return_id):
-    audit_return = _return_or_404(return_id, "return.view")
+    audit_return = _return_or_404(return_id, "return.review")
     found = latest_changes(audit_return)
     return render_template("review/diff_page.html", audit_return=audit_return,
                            older=found.older, newer=found.newer, diff=found.diff)

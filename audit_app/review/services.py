@@ -3,14 +3,13 @@ decisions (return for changes, accept, reopen). Each function checks the return'
 its input before it changes anything; the caller commits, or rolls back on ReviewError."""
 from collections import defaultdict
 
-from flask import render_template
 
 from ..audit_log.services import record
 from ..cycles.invitations import respondents_by_organisation, return_link
 from ..cycles.models import AuditReturn, ReturnEvent
 from ..cycles.transitions import TransitionError, transition
 from ..extensions import db
-from ..mail.models import OutboxMessage
+from ..mail.services import queue_email
 from ..questionnaires.definition import Definition
 from ..returns.models import Submission
 from ..timeutil import utcnow
@@ -212,12 +211,9 @@ def _email_respondents(audit_return: AuditReturn, query_count: int) -> int:
     subject = f"Your safeguarding self-audit has been returned for changes: {audit_return.cycle.name}"
     recipients = people.get(audit_return.organisation_id, [])
     for user in recipients:
-        # The shared mail/ templates belong to other domains; this email's live in review/.
-        db.session.add(OutboxMessage(
-            to_address=user.email, subject=subject, kind="review_returned",
-            partnership_id=partnership.id, return_id=audit_return.id,
-            body_text=render_template("review/email_returned.txt", **context),
-            body_html=render_template("review/email_returned.html", **context)))
+        queue_email(user.email, subject, "review_returned", kind="review_returned",
+                    partnership=partnership, return_id=audit_return.id, **{
+                        key: value for key, value in context.items() if key != "partnership"})
     return len(recipients)
 
 

@@ -12,6 +12,7 @@ NAVIGATION = (
     ("Home", "site.dashboard", None, None),
     ("Your audits", "returns.home", {"respondent"}, "returns"),
     ("Cycles", "cycles.index", {"admin"}, "cycles"),
+    ("Review", "review.queue", {"admin", "reviewer"}, "review"),
     ("Organisations", "organisations.index", set(STAFF_ROLES), "organisations"),
     ("Questionnaires", "questionnaires.index", set(STAFF_ROLES), "questionnaires"),
     ("People", "people.index", {"admin"}, "people"),

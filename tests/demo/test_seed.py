@@ -80,6 +80,23 @@ def test_cycles_in_every_state(seeded):
     assert returned and all(any(e.to_status == "returned" for e in r.events) for r in returned)
 
 
+def test_review_work_in_the_demo(seeded):
+    from audit_app.review.models import Moderation, ReviewQuery
+
+    # Returned returns carry open queries; resubmitted ones an answered query and a second
+    # submission; some accepted returns carry a reviewer's override with its reason.
+    for audit_return in AuditReturn.query.filter_by(status="returned"):
+        assert ReviewQuery.query.filter_by(return_id=audit_return.id, status="open").count()
+    resubmitted = [r for r in AuditReturn.query.filter_by(status="submitted")
+                   if r.latest_submission_number == 2]
+    assert len(resubmitted) == 3
+    for audit_return in resubmitted:
+        assert ReviewQuery.query.filter_by(return_id=audit_return.id,
+                                           status="answered").count() == 1
+    overrides = Moderation.query.all()
+    assert overrides and all(m.reason and m.moderated_value == "amber" for m in overrides)
+
+
 def test_second_run_duplicates_nothing(runner, seeded):
     before = counts()
     again = runner.invoke(args=["demo", "seed"])

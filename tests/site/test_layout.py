@@ -42,8 +42,8 @@ def navigation_texts(html):
 
 def test_staff_navigation_follows_the_roles(throwaway_app, partnership, make_user, sign_in):
     expected = {
-        "admin": ["Home", "Cycles", "Organisations", "Questionnaires", "People"],
-        "reviewer": ["Home", "Organisations", "Questionnaires"],
+        "admin": ["Home", "Cycles", "Review", "Organisations", "Questionnaires", "People"],
+        "reviewer": ["Home", "Review", "Organisations", "Questionnaires"],
         "qa": ["Home", "Organisations", "Questionnaires"],
         "respondent": ["Home", "Your audits"],
     }
