@@ -124,7 +124,12 @@ def open_cycle(partnership, version: QuestionnaireVersion, name: str, *, due_dat
     cycle.coverage, cycle.reminder_days = coverage, ladder
     result = OpenResult(cycle=cycle, created=created)
     result.returns_added = _add_returns(cycle, organisations)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as error:
+        # Another admin opened a cycle of this name at the same moment.
+        raise CycleError(f"A cycle called {name!r} has just been opened by someone else: "
+                         "open it from the list of cycles") from error
     result.invitations = invite_respondents(cycle, list(cycle.returns))
     result.without_contact = organisations_without_contact(cycle)
     record("cycle.opened" if created else "cycle.updated", obj=cycle, actor=actor,

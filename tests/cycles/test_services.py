@@ -301,3 +301,16 @@ def test_links_go_to_the_return_once_its_page_exists(app, schools, open_school_c
     assert return_link(audit_return) == f"http://localhost/returns/{audit_return.id}"
     monkeypatch.setattr(invitations, "RETURN_ENDPOINT", "returns.not_built_yet")
     assert return_link(audit_return) == "http://localhost/dashboard"
+
+
+def test_two_admins_opening_the_same_new_name_at_once(partnership, schools, open_school_cycle,
+                                                       monkeypatch):
+    """The second one, which did not see the first's cycle, gets a clear message."""
+    from audit_app.cycles import services
+
+    open_school_cycle(name="S175 race")
+    monkeypatch.setattr(services, "_existing_cycle", lambda *args: None)
+    with pytest.raises(CycleError, match="has just been opened by someone else"):
+        with db.session.begin_nested():
+            open_school_cycle(name="S175 race")
+    assert Cycle.query.filter_by(name="S175 race").count() == 1
