@@ -1,8 +1,10 @@
 """The registry of question types. Each type knows which options it takes (the keys each
-type allows are in schema.py), its WTForms field and GOV.UK widget, how an answer is stored (always text; several choices as a JSON list),
-how to read it back, and what makes an answer well-formed."""
+type allows are in schema.py), its WTForms field and GOV.UK widget, how an answer is stored
+(always text; several choices as a JSON list), how to read it back, and what makes an answer
+well-formed."""
 import copy
 import json
+from abc import ABC, abstractmethod
 import re
 from datetime import date
 
@@ -87,7 +89,7 @@ def _make_date(parts) -> date | None:
         return None
 
 
-class QuestionType:
+class QuestionType(ABC):
     """Behaviour shared by every type; subclasses set what differs."""
 
     name = ""
@@ -121,8 +123,9 @@ class QuestionType:
         return None
 
     # The field -----------------------------------------------------------------------
+    @abstractmethod
     def make_field(self, question, label: str, params: dict):
-        raise NotImplementedError
+        """The WTForms field (with its GOV.UK widget) for ``question``."""
 
 
 class _OptionsType(QuestionType):
