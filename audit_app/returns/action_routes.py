@@ -14,7 +14,7 @@ from .forms import (ActionEditForm, ActionPlanForm, ActionProgressForm, ButtonFo
 from .models import ActionItem
 from .progress import ACTION_STATUS_WORDS
 from .routes import bp, return_or_404
-from .services import lock_reason
+from .services import end_reading_transaction, lock_reason
 
 DATE_ANCHOR = {"target_date": "target_date-day"}
 
@@ -66,7 +66,7 @@ def actions_page(return_id, question_id):
     if not form.is_submitted():
         return _render_list(audit_return, question)
     entry = _entry(form)
-    db.session.commit()
+    end_reading_transaction()
     try:
         add_action(audit_return, question.id, entry, current_user)
     except ActionErrors as error:
@@ -106,7 +106,7 @@ def edit_action(return_id, action_id):
     status = 200
     if form.is_submitted():
         entry = _entry(form)
-        db.session.commit()
+        end_reading_transaction()
         try:
             update_action(action, audit_return, entry, current_user)
         except ActionErrors as error:
@@ -140,7 +140,7 @@ def remove_action_item(return_id, action_id):
     audit_return = return_or_404(return_id)
     action = _action_or_404(audit_return, action_id)
     question_id = action.question_key
-    db.session.commit()
+    end_reading_transaction()
     try:
         remove_action(action, audit_return, current_user)
     except JourneyError as error:

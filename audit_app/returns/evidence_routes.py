@@ -15,7 +15,7 @@ from .evidence import (accept_attribute, add_file, add_reference, content_dispos
 from .forms import ButtonForm, EvidenceFileForm, EvidenceReferenceForm, form_summary
 from .models import Evidence
 from .routes import bp, return_or_404
-from .services import lock_reason
+from .services import end_reading_transaction, lock_reason
 
 
 def _question_or_404(audit_return, question_id: str):
@@ -62,7 +62,7 @@ def upload_evidence(return_id, question_id):
     filename = upload.filename if upload is not None else ""
     # One byte over the limit is enough to know the file is too big.
     data = upload.stream.read(max_upload_bytes() + 1) if upload is not None else b""
-    db.session.commit()
+    end_reading_transaction()
     try:
         evidence = add_file(audit_return, question.id, filename or "", data, current_user)
     except JourneyError as error:
@@ -80,7 +80,7 @@ def add_evidence_reference(return_id, question_id):
     audit_return = return_or_404(return_id)
     question = _question_or_404(audit_return, question_id)
     form = EvidenceReferenceForm()
-    db.session.commit()
+    end_reading_transaction()
     try:
         add_reference(audit_return, question.id, form.reference.data or "", current_user)
     except JourneyError as error:
@@ -98,7 +98,7 @@ def remove_evidence_item(return_id, evidence_id):
     audit_return = return_or_404(return_id)
     evidence = _evidence_or_404(audit_return, evidence_id)
     question_id = evidence.question_key
-    db.session.commit()
+    end_reading_transaction()
     try:
         remove_evidence(evidence, audit_return, current_user)
     except JourneyError as error:

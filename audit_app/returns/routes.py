@@ -17,7 +17,8 @@ from .forms import ProblemSummary, bind_section_form, posted_choices, section_fo
 from .progress import return_status_tag, respondent_home, task_list as task_list_of
 from .section_page import (conflict_questions, read_only_rows, section_page,
                            snapshot_section)
-from .services import AnswersRefused, lock_reason, save_section, seconds_until_sign_out
+from .services import (AnswersRefused, end_reading_transaction, lock_reason, save_section,
+                       seconds_until_sign_out)
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 
@@ -169,9 +170,7 @@ def _save(audit_return, snapshot, posted, complete):
     """The save's result; the message when the return cannot be changed; the refusal
     when an answer is malformed."""
     answers, comments = posted.fields()
-    # End the request's reading transaction: the save starts with a write (SQLite
-    # refuses to turn a reader into a writer once another writer has committed).
-    db.session.commit()
+    end_reading_transaction()
     try:
         result = save_section(audit_return, snapshot.section.id, answers, comments,
                               posted.based.version, posted.based.shown, current_user,

@@ -90,6 +90,13 @@ def lock_return_for_change(audit_return: AuditReturn, today: date | None = None)
     check_editable(audit_return, today)
 
 
+def end_reading_transaction() -> None:
+    """Called by a route before it changes a return: the change then starts a transaction
+    of its own with a write (SQLite refuses to turn a reader into a writer once another
+    writer has committed). The request has only read so far, so nothing is lost."""
+    db.session.commit()
+
+
 @contextmanager
 def return_change(audit_return: AuditReturn, today: date | None = None):
     """A savepoint in which the return is locked for a change (lock_return_for_change).
