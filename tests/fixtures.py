@@ -158,3 +158,16 @@ def own_app(own_database_url, tmp_path):
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def policy_allows(app, user, action, obj=None) -> bool:
+    """What the policy answers for ``user`` signed in, in a request of its own."""
+    from flask import g
+    from flask_login import login_user
+
+    from audit_app.auth.policy import can
+
+    with app.test_request_context():
+        login_user(user)
+        g.pop("partnership", None)
+        return can(user, action, obj)

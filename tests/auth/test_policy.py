@@ -1,11 +1,10 @@
 """The one policy module: who may do what to which object."""
 import pytest
-from flask import g
 
-from audit_app.auth.policy import can, current_partnership
+from audit_app.auth.policy import current_partnership
 from audit_app.extensions import db
 from audit_app.organisations.models import Membership, Partnership
-from tests.fixtures import add_school
+from tests.fixtures import add_school, policy_allows
 
 
 @pytest.fixture
@@ -25,14 +24,6 @@ def world(partnership, make_user):
     }
     return {"a": school_a, "b": school_b, "foreign": foreign, **people}
 
-
-def check(app, user, action, obj=None):
-    from flask_login import login_user
-
-    with app.test_request_context():
-        login_user(user)
-        g.pop("partnership", None)
-        return can(user, action, obj)
 
 
 EXPECTED = [
@@ -59,18 +50,18 @@ EXPECTED = [
 
 @pytest.mark.parametrize("person,action,target,allowed", EXPECTED)
 def test_policy_matrix(app, world, person, action, target, allowed):
-    assert check(app, world[person], action, world.get(target)) is allowed
+    assert policy_allows(app, world[person], action, world.get(target)) is allowed
 
 
 def test_unknown_action_is_a_programming_error(app, world):
     with pytest.raises(ValueError):
-        check(app, world["admin"], "organisation.delete_everything", world["a"])
+        policy_allows(app, world["admin"], "organisation.delete_everything", world["a"])
 
 
 def test_inactive_membership_hides_the_organisation(app, world):
     Membership.query.filter_by(organisation_id=world["a"].id).one().active = False
     db.session.commit()
-    assert check(app, world["admin"], "organisation.view", world["a"]) is False
+    assert policy_allows(app, world["admin"], "organisation.view", world["a"]) is False
 
 
 def test_current_partnership_is_the_users(app, world, partnership):

@@ -1,12 +1,10 @@
 """The cycle and return actions of the policy."""
 import pytest
-from flask import g
 
-from audit_app.auth.policy import can
 from audit_app.cycles.services import open_cycle
 from audit_app.extensions import db
 from audit_app.organisations.models import Partnership
-from tests.fixtures import add_school
+from tests.fixtures import add_school, policy_allows
 
 
 @pytest.fixture
@@ -33,14 +31,6 @@ def world(partnership, make_user, school_version, today):
                                         organisation=foreign_cycle.returns[0].organisation),
     }
 
-
-def check(app, user, action, obj=None):
-    from flask_login import login_user
-
-    with app.test_request_context():
-        login_user(user)
-        g.pop("partnership", None)
-        return can(user, action, obj)
 
 
 EXPECTED = [
@@ -69,4 +59,4 @@ EXPECTED = [
 @pytest.mark.parametrize("person,action,target,allowed", EXPECTED)
 def test_cycle_and_return_actions(app, world, person, action, target, allowed):
     obj = world[target] if target else None
-    assert check(app, world[person], action, obj) is allowed
+    assert policy_allows(app, world[person], action, obj) is allowed
