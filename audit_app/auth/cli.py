@@ -4,7 +4,8 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..urls import external_url
-from .importing import ImportFileError, find_organisation, import_people
+from ..organisations.csvfile import ImportFileError
+from .importing import find_organisation, import_people
 from .services import PeopleError, add_grant, get_or_create_user
 from .tokens import issue_token
 

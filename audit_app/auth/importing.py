@@ -1,20 +1,15 @@
 """Loading contacts in bulk (the GIAS register holds no email addresses)."""
-import csv
-import io
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..organisations.csvfile import CsvTable
 from ..organisations.models import Membership, Organisation
 from .services import PeopleError, invite_person
 
 REQUIRED_COLUMNS = ("email", "name", "role")
 ORGANISATION_COLUMNS = ("organisation", "urn", "agency")
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be imported; nothing was written."""
 
 
 @dataclass
@@ -43,36 +38,18 @@ def find_organisation(partnership, urn_or_name: str):
     return found
 
 
-def decode_text(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break
-        return text
-    raise ImportFileError("The file is not a text CSV file (UTF-8 or Windows-1252)")
-
-
 def import_people(raw: bytes, partnership, *, by=None) -> ImportReport:
     """Upsert people by email and give each row's grant; one transaction per file,
     one line of report per row. Rows with problems are rejected, the rest imported."""
-    reader = csv.DictReader(io.StringIO(decode_text(raw)))
-    headers = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
-    missing = [name for name in REQUIRED_COLUMNS if name not in headers]
-    if missing:
-        raise ImportFileError(f"The file is missing the column(s): {', '.join(missing)}")
-    reader.fieldnames = headers
+    table = CsvTable(raw, REQUIRED_COLUMNS, ORGANISATION_COLUMNS)
     report = ImportReport()
-    for line_number, row in enumerate(reader, start=2):
-        row = {key: (value or "").strip() for key, value in row.items() if key}
-        outcome = _import_row(row, partnership, by)
+    for row in table:
+        outcome = _import_row(row.values, partnership, by)
         if outcome.startswith("rejected"):
             report.rejected += 1
         else:
             setattr(report, outcome.split(":")[0], getattr(report, outcome.split(":")[0]) + 1)
-        report.lines.append(f"line {line_number}: {row.get('email', '')}: {outcome}")
+        report.lines.append(f"line {row.line}: {row.values.get('email', '')}: {outcome}")
     return report
 
 

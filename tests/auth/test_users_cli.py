@@ -61,7 +61,7 @@ def test_import_refuses_a_file_without_the_columns(runner, partnership, tmp_path
     path.write_text("mail,who\nx@example.org,X\n", encoding="utf-8")
     result = runner.invoke(args=["users", "import", str(path)])
     assert result.exit_code == 1
-    assert "missing the column(s): email, name, role" in result.output
+    assert "missing the required column(s): email, name, role" in result.output
     assert User.query.count() == 0
 
 
