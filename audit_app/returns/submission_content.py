@@ -152,3 +152,11 @@ def snapshot(audit_return, *, number: int | None = None, submitted_at=None,
 def content_sha256(content: dict) -> str:
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def content_questions(content: dict) -> dict[str, dict]:
+    """The answers of a stored submission's content by question id, in the order they
+    were asked, each with its section's title."""
+    return {question["id"]: {**question, "section_title": section.get("title")}
+            for section in content.get("sections", [])
+            for question in section.get("questions", [])}

@@ -5,6 +5,7 @@ submissions' content (see returns/submission_content.snapshot)."""
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..returns.submission_content import content_questions
 from ..timeutil import format_date
 
 # Action fields compared, with the words the page shows for them.
@@ -82,7 +83,7 @@ def diff_contents(old: dict, new: dict) -> SubmissionDiff:
     """What changed between two submission contents, question by question in the order of
     the newer one (questions only in the older one follow); items not tied to a question
     come last."""
-    old_questions, new_questions = _questions(old), _questions(new)
+    old_questions, new_questions = content_questions(old), content_questions(new)
     order = list(new_questions) + [key for key in old_questions if key not in new_questions]
     diffs = []
     for question_id in order + [None]:
@@ -100,14 +101,6 @@ def diff_contents(old: dict, new: dict) -> SubmissionDiff:
         if item.changed:
             diffs.append(item)
     return SubmissionDiff(old.get("number"), new.get("number"), diffs)
-
-
-def _questions(content: dict) -> dict:
-    found = {}
-    for section in content.get("sections", []):
-        for question in section.get("questions", []):
-            found[question["id"]] = {**question, "section_title": section.get("title")}
-    return found
 
 
 def _items(content: dict, kind: str, question_id: str | None) -> list[dict]:

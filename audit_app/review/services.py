@@ -12,6 +12,7 @@ from ..extensions import db
 from ..mail.services import queue_email
 from ..questionnaires.definition import Definition
 from ..returns.models import Submission
+from ..returns.submission_content import content_questions
 from ..timeutil import utcnow
 from .models import Moderation, QueryMessage, ReviewQuery
 
@@ -35,11 +36,7 @@ def latest_submission(audit_return: AuditReturn) -> Submission | None:
 
 def submitted_questions(submission: Submission | None) -> dict[str, dict]:
     """The answers of a submission by question id, in the order they were asked."""
-    if submission is None:
-        return {}
-    return {question["id"]: question
-            for section in submission.content.get("sections", [])
-            for question in section.get("questions", [])}
+    return content_questions(submission.content) if submission is not None else {}
 
 
 def _clean_text(body: str | None, missing: str) -> str:
