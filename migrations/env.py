@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 import logging
 from logging.config import fileConfig
 
@@ -76,6 +77,25 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+@contextmanager
+def sqlite_foreign_keys_deferred(connection):
+    """SQLite batch migrations copy a table and drop the old one, which a populated database
+    refuses while foreign keys are enforced. Turn enforcement off for the migration (the
+    pragma only works outside a transaction), then check every key before turning it on."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"the migration broke foreign keys: {problems[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -116,8 +136,9 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        with sqlite_foreign_keys_deferred(connection):
+            with context.begin_transaction():
+                context.run_migrations()
 
 
 if context.is_offline_mode():

@@ -72,13 +72,14 @@ def option_table(definition: Definition, values: pd.Index) -> OptionTable:
     band = np.full(shape, NO_BAND, dtype="int8")
     compliant = np.full(shape, np.nan)
     maximum = np.full(len(questions), np.nan)
+    value_codes = {value: code for code, value in enumerate(values)}
     for q_code, question in enumerate(questions):
         if not question.scored:
             continue
         maximum[q_code] = question.scale.maximum if question.scale is not None else np.nan
         for option in question.options:
-            v_code = values.get_indexer([option.value])[0]
-            if v_code < 0:
+            v_code = value_codes.get(option.value)
+            if v_code is None:
                 continue
             name = option_band(question, option)
             band[q_code, v_code] = RAG_ORDER.index(name)

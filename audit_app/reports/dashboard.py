@@ -1,0 +1,106 @@
+"""What the dashboard page shows, worked out from a report's frames: every number and every
+bar's geometry is computed here so that the template only lays them out."""
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import analysis
+from .rating import RAG_LABELS
+
+# Above this many rated organisations, the heatmap groups them (a page of 25,000 rows helps
+# nobody); the spreadsheet keeps one row per organisation.
+HEATMAP_ORGANISATIONS = 60
+LIST_LIMIT = 50
+BANDS = ("green", "amber", "red", "na")
+DIRECTION_WORDS = {"better": "Better", "same": "Same", "worse": "Worse"}
+
+
+@dataclass
+class Bar:
+    band: str
+    label: str
+    count: int
+    x: float        # per cent of the bar's width
+    width: float
+    text: str       # shown inside the segment when it is wide enough
+
+
+def heatmap_grouping(answers: pd.DataFrame) -> tuple[str, str]:
+    """(column, what a row is) for the heatmap: organisations, else their type group
+    (schools) or sector (agencies) when there are too many to list."""
+    if answers.organisation_id.nunique() <= HEATMAP_ORGANISATIONS:
+        return "organisation_name", "Organisation"
+    if answers.organisation_kind.astype("object").eq("school").any():
+        return "type_group", "Type of school"
+    return "sector", "Sector"
+
+
+def section_bars(sections: pd.DataFrame) -> list[dict]:
+    """A stacked bar per section: green, amber, red and not applicable as % of answers."""
+    rows = []
+    for section in sections.itertuples(index=False):
+        total = sum(getattr(section, band) for band in BANDS)
+        bars, x = [], 0.0
+        for band in BANDS:
+            count = int(getattr(section, band))
+            width = round(100.0 * count / total, 2) if total else 0.0
+            share = round(width)
+            text = f"{share}%" if width >= 9 else ""
+            bars.append(Bar(band, RAG_LABELS[band], count, x, width, text))
+            x += width
+        summary = ", ".join(f"{bar.label} {bar.count}" for bar in bars)
+        rows.append({"section_id": section.section_id, "title": section.section_title,
+                     "bars": bars, "total": total, "summary": summary,
+                     "percent_green": section.percent_green,
+                     "percent_amber": section.percent_amber,
+                     "percent_red": section.percent_red})
+    return rows
+
+
+def year_on_year_grid(changes: pd.DataFrame, codebook: pd.DataFrame) -> tuple[list, list]:
+    sections = list(codebook.drop_duplicates("section_id")[["section_id", "section_title"]]
+                    .itertuples(index=False))
+    rows: dict[str, dict] = {}
+    for change in changes.itertuples(index=False):
+        rows.setdefault(change.organisation_name, {})[change.section_id] = {
+            "direction": change.direction, "word": DIRECTION_WORDS[change.direction],
+            "change": change.change, "previous": change.previous_percent,
+            "current": change.current_percent}
+    return sections, [{"group": name, "cells": rows[name]} for name in sorted(rows)]
+
+
+def dashboard_context(report) -> dict:
+    answers, returns, actions = report.answers, report.returns, report.actions
+    codebook = report.codebook
+    group_by, group_label = heatmap_grouping(answers)
+    heat_sections, heat_rows = analysis.heatmap_grid(analysis.heatmap(answers, group_by),
+                                                     codebook)
+    weakest, strongest = analysis.question_ranking(answers, codebook)
+    changes = analysis.year_on_year(answers, report.previous_answers, report.renamed)
+    yoy_sections, yoy_rows = year_on_year_grid(changes, codebook)
+    waiting = analysis.non_returners(returns)
+    open_items = analysis.open_actions(actions)
+    schools = returns.organisation_kind.astype("object").eq("school").any()
+    return {
+        "figures": analysis.key_figures(returns, answers, actions),
+        "completion_groups": [
+            (title, analysis.completion_by(returns, column).to_dict("records"))
+            for title, column in ((("Type of school", "type_group"), ("Phase", "phase"))
+                                  if schools else (("Sector", "sector"),))],
+        "sections": section_bars(analysis.rag_by_section(answers, codebook)),
+        "heatmap": {"sections": heat_sections, "rows": heat_rows, "label": group_label,
+                    "grouped": group_by != "organisation_name"},
+        "weakest": weakest.to_dict("records"), "strongest": strongest.to_dict("records"),
+        "optimism_questions": analysis.optimism_by_question(answers, codebook)
+        .head(10).to_dict("records"),
+        "optimism_organisations": analysis.optimism_by_organisation(answers)
+        .head(10).to_dict("records"),
+        "year_on_year": {"summary": analysis.year_on_year_summary(changes),
+                         "sections": yoy_sections, "rows": yoy_rows,
+                         "previous": report.previous},
+        "non_returners": waiting.head(LIST_LIMIT).to_dict("records"),
+        "non_returners_total": len(waiting),
+        "actions": open_items.head(LIST_LIMIT).to_dict("records"),
+        "actions_total": len(open_items),
+        "rag_labels": RAG_LABELS,
+    }
