@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth.policy import STAFF_ROLES, current_partnership, roles_in
+from ..auth.sessions import second_factor_step
 from ..extensions import db
 
 # (text, endpoint, roles that see it (None: everyone signed in), blueprint whose pages
@@ -13,9 +14,11 @@ NAVIGATION = (
     ("Your audits", "returns.home", {"respondent"}, "returns"),
     ("Cycles", "cycles.index", {"admin"}, "cycles"),
     ("Review", "review.queue", {"admin", "reviewer"}, "review"),
+    ("Reports", "reports.index", {"admin", "qa", "reviewer"}, "reports"),
     ("Organisations", "organisations.index", set(STAFF_ROLES), "organisations"),
     ("Questionnaires", "questionnaires.index", set(STAFF_ROLES), "questionnaires"),
     ("People", "people.index", {"admin"}, "people"),
+    ("Audit log", "audit_log.index", {"admin"}, "audit_log"),
 )
 
 
@@ -78,6 +81,8 @@ def inject_layout() -> dict:
         "partnership": partnership,
         "partnership_name": partnership.name if partnership is not None
         else current_app.config["PARTNERSHIP_NAME"],
-        "navigation_items": navigation_items(roles) if signed_in else [],
+        # Half-signed-in (second factor still to come): only the two-factor pages work.
+        "navigation_items": navigation_items(roles)
+        if signed_in and second_factor_step() is None else [],
         "brand_colour": current_app.config.get("BRAND_COLOUR", "#005ea5"),
     }

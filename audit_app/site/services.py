@@ -16,6 +16,9 @@ ROLE_NAMES = {
 
 # (text, endpoint, description, roles that see it)
 STAFF_LINKS = (
+    ("Reports", "reports.index",
+     "How organisations are doing in each audit cycle, with downloads for the board.",
+     {"admin", "qa", "reviewer"}),
     ("Organisations", "organisations.index",
      "Schools and agencies that report to the partnership.", set(STAFF_ROLES)),
     ("Questionnaires", "questionnaires.index",

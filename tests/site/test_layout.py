@@ -42,9 +42,10 @@ def navigation_texts(html):
 
 def test_staff_navigation_follows_the_roles(throwaway_app, partnership, make_user, sign_in):
     expected = {
-        "admin": ["Home", "Cycles", "Review", "Organisations", "Questionnaires", "People"],
-        "reviewer": ["Home", "Review", "Organisations", "Questionnaires"],
-        "qa": ["Home", "Organisations", "Questionnaires"],
+        "admin": ["Home", "Cycles", "Review", "Reports", "Organisations", "Questionnaires",
+                  "People", "Audit log"],
+        "reviewer": ["Home", "Review", "Reports", "Organisations", "Questionnaires"],
+        "qa": ["Home", "Reports", "Organisations", "Questionnaires"],
         "respondent": ["Home", "Your audits"],
     }
     for role, items in expected.items():

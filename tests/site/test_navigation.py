@@ -16,12 +16,12 @@ def test_outside_a_request_the_layout_has_names_and_no_navigation(app_ctx, partn
 def test_an_item_whose_page_does_not_exist_is_left_out(app, partnership, make_user,
                                                        sign_in, monkeypatch):
     monkeypatch.setattr(navigation, "NAVIGATION", navigation.NAVIGATION + (
-        ("Reports", "reports.not_written_yet", None, "reports"),))
+        ("Board papers", "reports.not_written_yet", None, "reports"),))
     client = app.test_client()
     sign_in(client, make_user("admin", partnership))
     html = client.get("/dashboard").get_data(as_text=True)
     assert ">Home" in html
-    assert "Reports" not in html
+    assert "Board papers" not in html
 
 
 def test_a_database_failure_falls_back_to_the_configured_name(app, partnership, monkeypatch):
