@@ -1,8 +1,19 @@
-"""Engine tuning per database: SQLite gets WAL, foreign keys and real transactions."""
+"""Engine tuning per database: SQLite gets WAL, foreign keys and real transactions;
+PostgreSQL gives up connecting after a few seconds. With the ``pool_pre_ping`` of the
+configuration, a request after the database comes back reconnects by itself."""
 import sqlalchemy as sa
+
+# A database host that has vanished from the network would otherwise hold each request for
+# the operating system's TCP timeout (minutes) before the 503 page.
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
 
 
 def configure_engines(engine: sa.Engine) -> None:
+    if engine.dialect.name == "postgresql":
+        @sa.event.listens_for(engine, "do_connect")
+        def _connect_timeout(_dialect, _record, _cargs, cparams):
+            cparams.setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT_SECONDS)
+        return
     if engine.dialect.name != "sqlite":
         return
 
@@ -20,3 +31,15 @@ def configure_engines(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN")
+
+
+def database_reachable() -> bool:
+    """Whether a connection can be made and used now (the health check reports it)."""
+    from .extensions import db
+
+    try:
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except sa.exc.SQLAlchemyError:
+        return False
+    return True

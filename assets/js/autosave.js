@@ -102,6 +102,8 @@ class Autosave {
       const data = await response.json().catch(() => ({}))
       this.handle(response.status, data, sent)
     } catch {
+      this.keepLocally()
+      this.retryLater()
       this.announce('Your latest answers have not been saved: check your connection. We will try again.')
     } finally {
       this.inFlight = false
@@ -134,7 +136,18 @@ class Autosave {
       // the page's own buttons.
       this.stopped = true
     }
+    if (status >= 500) {
+      // The service is unavailable for a while (its database away, a restart): the answers
+      // stay in this tab and are sent again without the person doing anything.
+      this.keepLocally()
+      this.retryLater()
+    }
     this.announce(data.message || 'Your latest answers have not been saved. Select ‘Save as draft’ to save them.')
+  }
+
+  retryLater () {
+    if (this.stopped || this.timer !== null) return
+    this.timer = window.setTimeout(() => this.saveNow(), INTERVAL_MS)
   }
 
   keepLocally () {

@@ -6,6 +6,7 @@ ODT are zip files: their directory is read (never unpacked) and refused when it 
 expand too far (a zip bomb), is encrypted or lacks the parts of a real document. Files are
 stored under UPLOAD_DIR with a generated name, with their SHA-256, and only ever served as
 an attachment through an access-checked route."""
+import errno
 import hashlib
 import io
 import os
@@ -62,6 +63,8 @@ TXT = FileType("TXT", ("txt",), "text/plain; charset=utf-8")
 FILE_TYPES = (PDF, DOCX, XLSX, ODT, JPG, PNG, TXT)
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 ACCEPTED_WORDS = "a PDF, DOCX, XLSX, ODT, JPG, PNG or TXT"
+STORE_FAILED = ("The selected file could not be uploaded because of a problem with the "
+                "service – try again later")
 
 
 def max_upload_bytes() -> int:
@@ -239,11 +242,26 @@ def add_file(audit_return, question_id: str, filename: str, data: bytes, actor) 
 
 
 def _write_file(path: str, data: bytes) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    """Store the file whole or not at all. A storage failure (a full disk, a folder that
+    cannot be written) leaves no partial file behind and refuses the upload, so that the
+    caller adds no evidence record; the reason goes to the log for whoever runs the service."""
     partial = f"{path}.part"
-    with open(partial, "xb") as handle:
-        handle.write(data)
-    os.replace(partial, path)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(partial, "xb") as handle:
+            handle.write(data)
+        os.replace(partial, path)
+    except OSError as error:
+        current_app.logger.error("evidence could not be stored (%s): %s",
+                                 errno.errorcode.get(error.errno, error.errno), error.strerror)
+        try:
+            os.remove(partial)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            current_app.logger.error("could not remove %s after a failed upload",
+                                     os.path.basename(partial))
+        raise EvidenceRefused(STORE_FAILED) from None
 
 
 def add_reference(audit_return, question_id: str, reference: str, actor) -> Evidence:

@@ -7,11 +7,14 @@ report could not pick it up by mistake). Evidence and action plan items attached
 question are kept: they are separate records, and actions stay live through the year.
 
 Nothing here commits: the caller commits (or rolls back on a JourneyError)."""
+import os
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..audit_log.services import record
 from ..cycles.deadlines import final_deadline, is_read_only
@@ -304,6 +307,21 @@ def _write(context: ReturnContext, section, state: SectionState, plan: _Plan, ac
                    "changed": sorted(key for key in plan.changes if key not in plan.cleared),
                    "cleared": plan.cleared,
                    "conflicts": [conflict.field for conflict in plan.conflicts]})
+    _pause_when_testing()
+
+
+def _pause_when_testing() -> None:
+    """Hold the save, written but not committed, while TEST_PAUSE_IN_SAVE_FILE exists, having
+    written ``<file>.reached`` with this process id: a test kills the worker at that moment
+    to prove a save is all or nothing. The configuration refuses the setting outside tests."""
+    path = current_app.config.get("TEST_PAUSE_IN_SAVE_FILE")
+    if not path or not current_app.config.get("TESTING") or not os.path.exists(path):
+        return
+    with open(f"{path}.reached", "w", encoding="ascii") as marker:
+        marker.write(str(os.getpid()))
+    give_up = time.monotonic() + 60
+    while os.path.exists(path) and time.monotonic() < give_up:
+        time.sleep(0.05)
 
 
 # Session time ---------------------------------------------------------------------------

@@ -3,7 +3,8 @@ from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.policy import access, current_partnership
-from .errors import specific_error_detail
+from ..db_setup import database_reachable
+from .errors import specific_error_detail, treat_as_visitor
 from .forms import choose_partnership_form
 from .services import dashboard_for
 
@@ -56,4 +57,8 @@ def help_page():
 @bp.route("/healthz")
 @access("public")
 def healthz():
+    if not database_reachable():
+        treat_as_visitor()
+        return Response("database unavailable", status=503, mimetype="text/plain",
+                        headers={"Cache-Control": "no-store"})
     return Response("ok", mimetype="text/plain")
