@@ -1,6 +1,7 @@
 """The ``register_*`` steps of the application factory."""
 import jinja2
 from flask import Flask, g, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -27,6 +28,12 @@ ERROR_PAGES = {
 }
 
 
+def register_logging(app: Flask) -> None:
+    from .logging_setup import init_app
+
+    init_app(app)
+
+
 def register_proxy(app: Flask) -> None:
     hops = app.config["PROXY_FIX_HOPS"]
     if hops:
@@ -45,9 +52,10 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engines(db.engine)
 
-    from .auth import sessions
+    from .auth import sessions, throttle
 
     sessions.init_app(app)
+    throttle.init_app(app)
 
 
 def _migrations_dir() -> str:
@@ -74,6 +82,10 @@ def register_templates(app: Flask) -> None:
 
     app.jinja_env.globals["may"] = may
 
+    from .retention.services import notice_retention_years
+
+    app.jinja_env.globals["notice_retention_years"] = notice_retention_years
+
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     WTFormsHelpers(app)
@@ -84,38 +96,55 @@ def register_templates(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .audit_log.routes import bp as audit_log_bp
     from .auth.routes import bp as auth_bp
     from .auth.people_routes import bp as people_bp
+    from .auth.two_factor_routes import bp as two_factor_bp
     from .cycles.routes import bp as cycles_bp
     from .organisations.routes import bp as organisations_bp
     from .questionnaires.routes import bp as questionnaires_bp
+    from .reports.routes import bp as reports_bp
     from .returns.routes import bp as returns_bp
     from .returns.submission_routes import bp as submission_bp
     from .review.routes import bp as review_bp
     from .review.respondent_routes import bp as review_respondent_bp
     from .site.routes import bp as site_bp
 
-    for blueprint in (site_bp, auth_bp, people_bp, organisations_bp, questionnaires_bp,
-                      cycles_bp, submission_bp, returns_bp, review_respondent_bp, review_bp):
+    for blueprint in (site_bp, auth_bp, two_factor_bp, people_bp, organisations_bp, questionnaires_bp,
+                      cycles_bp, submission_bp, returns_bp, review_respondent_bp, review_bp,
+                      reports_bp, audit_log_bp):
         app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:
     from .auth.cli import users_cli
+    from .backup.cli import backup_cli
     from .cycles.cli import cycles_cli
     from .demo.cli import demo_cli
     from .mail.cli import mail_cli
     from .organisations.cli import orgs_cli
     from .questionnaires.cli import questionnaires_cli
+    from .reports.cli import reports_cli
+    from .retention.cli import retention_cli
 
-    for group in (users_cli, demo_cli, mail_cli, orgs_cli, questionnaires_cli, cycles_cli):
+    for group in (users_cli, demo_cli, mail_cli, orgs_cli, questionnaires_cli, cycles_cli,
+                  retention_cli, reports_cli, backup_cli):
         app.cli.add_command(group)
 
 
 def register_security(app: Flask) -> None:
+    from .audit_log.downloads import init_app as audit_downloads
     from .security import init_app
 
     init_app(app)
+    audit_downloads(app)
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass
 
 
 def register_error_pages(app: Flask) -> None:
@@ -125,7 +154,7 @@ def register_error_pages(app: Flask) -> None:
             return error
         title, body = ERROR_PAGES[code]
         if code == 500:
-            db.session.rollback()
+            _rollback_quietly()
         headers = {}
         if isinstance(error, HTTPException) and code == 405:
             headers = {"Allow": ", ".join(getattr(error, "valid_methods", None) or [])}
@@ -137,14 +166,23 @@ def register_error_pages(app: Flask) -> None:
     for code in ERROR_PAGES:
         app.register_error_handler(code, render_error)
 
+    from .site.errors import register_unavailable_page
+
+    register_unavailable_page(app)
+
     from flask_wtf.csrf import CSRFError
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         from .audit_log.services import record
 
-        record("security.csrf_failure", detail={"path": request.path})
-        db.session.commit()
+        try:
+            record("security.csrf_failure", detail={"path": request.path})
+            db.session.commit()
+        except SQLAlchemyError:
+            # The page must still say what happened when the database is away.
+            _rollback_quietly()
+            app.logger.exception("could not record a CSRF failure")
         return render_template(
             "errors/error.html", status=400,
             title="Your form could not be sent",
