@@ -58,6 +58,14 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "PDF_FONT_DIR",
             os.path.join(os.path.dirname(os.path.abspath(__file__)), "static", "build", "fonts")),
         "PROXY_FIX_HOPS": _env_int("PROXY_FIX_HOPS", 0),
+        # Throttling: counters live in memory (one process) or in Redis (several).
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "audit"),
+        "SIGN_IN_ACCOUNT_LIMIT": os.environ.get("SIGN_IN_ACCOUNT_LIMIT", "5 per 15 minutes"),
+        # Schools and NHS trusts share one outgoing address: much higher than per account.
+        "SIGN_IN_ADDRESS_LIMIT": os.environ.get("SIGN_IN_ADDRESS_LIMIT", "100 per 15 minutes"),
+        "TWO_FACTOR_LIMIT": os.environ.get("TWO_FACTOR_LIMIT", "5 per 15 minutes"),
+        "PASSWORD_RESET_LIMIT": os.environ.get("PASSWORD_RESET_LIMIT", "5 per 15 minutes"),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -65,6 +73,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_NAME": "audit_session",
         "PREFERRED_URL_SCHEME": "http",
         "TRUSTED_HOSTS": None,
+        # A file whose presence holds a section save just before its commit, so that tests
+        # can kill a worker at that moment. Refused below outside the test profile.
+        "TEST_PAUSE_IN_SAVE_FILE": os.environ.get("TEST_PAUSE_IN_SAVE_FILE", ""),
     }
     if env == "production":
         config.update(SESSION_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
@@ -73,6 +84,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config.update(overrides)
     config["MAX_CONTENT_LENGTH"] = (config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_ABSOLUTE_HOURS"])
+    if config.get("TEST_PAUSE_IN_SAVE_FILE") and config["AUDIT_ENV"] != "test":
+        raise ConfigError("TEST_PAUSE_IN_SAVE_FILE is for the test suite only: unset it")
     if config["AUDIT_ENV"] == "production":
         secret = config.get("SECRET_KEY") or ""
         if secret == PLACEHOLDER_SECRET or len(secret) < 32:

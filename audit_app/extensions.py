@@ -1,4 +1,6 @@
 """Unbound extensions, bound to the application in ``create_app``."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -19,3 +21,6 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# The moving window counts failures over exactly the last N minutes, with no reset at a
+# window boundary for an attacker to wait for.
+limiter = Limiter(key_func=get_remote_address, strategy="moving-window")

@@ -80,16 +80,70 @@ def make_user(db_session):
 
 @pytest.fixture
 def sign_in(app):
-    """sign_in(client, user): the client now holds a real server-side session."""
+    """sign_in(client, user): the client now holds a real server-side session, past the
+    second factor (``sign_in_with_code`` goes through the real forms)."""
     from audit_app.auth.sessions import SESSION_KEY, start_session
 
     def _sign_in(client, user):
         with app.test_request_context():
-            token = start_session(db.session.merge(user))
+            token = start_session(db.session.merge(user), second_factor=True)
             db.session.commit()
         with client.session_transaction() as cookie_session:
             cookie_session[SESSION_KEY] = token
         return client
+
+    return _sign_in
+
+
+@pytest.fixture(autouse=True)
+def throttle_counters_of_its_own(app):
+    """Each test counts failed sign-ins from zero: every test client signs in from
+    127.0.0.1, and test emails repeat from test to test."""
+    import uuid
+
+    previous = app.config["RATELIMIT_KEY_PREFIX"]
+    app.config["RATELIMIT_KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    yield
+    app.config["RATELIMIT_KEY_PREFIX"] = previous
+
+
+def next_totp_code(user) -> str:
+    """A code the service has not accepted yet: the current one, or the next time-step's
+    if the current one was used (the service allows one step of clock drift)."""
+    import pyotp
+
+    from audit_app.timeutil import utcnow
+
+    db.session.refresh(user)
+    totp = pyotp.TOTP(user.totp_secret)
+    now = totp.timecode(utcnow())
+    step = max(now, (user.totp_last_counter if user.totp_last_counter is not None else -1) + 1)
+    assert step <= now + 1, "no unused code left in this time-step: sign in less often"
+    return totp.generate_otp(step)
+
+
+@pytest.fixture
+def sign_in_with_code(app):
+    """sign_in_with_code(client, user, password=DEFAULT_PASSWORD): through the real
+    sign-in and two-factor forms, the code computed from the person's secret (enrolled
+    first if they are not). Returns the last response."""
+    from audit_app.auth.two_factor import enrol_with_secret
+
+    def _sign_in(client, user, password=DEFAULT_PASSWORD, next_url=None):
+        import pyotp
+
+        user = db.session.merge(user)
+        if not user.two_factor_enrolled:
+            enrol_with_secret(user, pyotp.random_base32())
+            db.session.commit()
+        url = "/sign-in" + (f"?next={next_url}" if next_url else "")
+        response = client.post(url, data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.status_code
+        assert response.headers["Location"].startswith("/sign-in/two-factor")
+        response = client.post(response.headers["Location"],
+                               data={"code": next_totp_code(user)})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
 
     return _sign_in
 

@@ -25,6 +25,14 @@ ROUTE_ACCESS = {
     "auth.reset_password": "public",
     "auth.change_password": "signed_in",
     "auth.choose_partnership": "signed_in",
+    # two-factor sign-in
+    "two_factor.verify": "signed_in",
+    "two_factor.recovery": "signed_in",
+    "two_factor.set_up": "signed_in",
+    "two_factor.start": "signed_in",
+    "two_factor.manage": "signed_in",
+    "two_factor.new_recovery_codes": "signed_in",
+    "two_factor.turn_off": "signed_in",
     # organisations
     "organisations.index": "staff",
     "organisations.show": "signed_in",
@@ -44,6 +52,7 @@ ROUTE_ACCESS = {
     "people.change_status": "admin",
     "people.colleagues": "signed_in",
     "people.remove_colleague": "signed_in",
+    "people.reset_two_factor": "admin",
     # cycles
     "cycles.index": "admin",
     "cycles.new": "admin",
@@ -90,6 +99,13 @@ ROUTE_ACCESS = {
     "review.reopen_return": "admin",
     "review.return_history": "signed_in",
     "review.assign_reviewers": "admin",
+    # reports (issue 6)
+    "reports.index": "qa",
+    "reports.dashboard": "qa",
+    "reports.download": "qa",
+    # the audit log (issue 7)
+    "audit_log.index": "admin",
+    "audit_log.export": "admin",
 }
 
 # What each rule lets through, for the people the matrix signs in.
@@ -164,7 +180,8 @@ def url_values(rule, people):
         "token": "not-a-real-token",
         "action": "resend",
         "filename": "build/app.css",
-        "cycle_id": 1,
+        "cycle_id": people["audit_return"].cycle_id,
+        "format_name": "csv",
         "return_id": people["audit_return"].id,
         "version_id": 1,
         "section_id": "dsl",

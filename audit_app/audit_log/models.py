@@ -1,4 +1,5 @@
-"""The append-only record of who did what. Database triggers refuse updates and deletes."""
+"""The append-only record of who did what. Database triggers refuse updates, and deletes of
+records younger than the audit log's retention (migrations 0002 and 0004)."""
 import sqlalchemy as sa
 
 from ..extensions import db

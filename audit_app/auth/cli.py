@@ -1,4 +1,4 @@
-"""People commands: ``flask users create`` and ``flask users import``."""
+"""People commands: ``flask users create``, ``import`` and ``reset-two-factor``."""
 import click
 from flask.cli import AppGroup
 
@@ -73,3 +73,21 @@ def import_command(path, partnership):
     for line in report.lines:
         click.echo(line)
     click.echo(report.summary())
+
+
+@users_cli.command("reset-two-factor")
+@click.option("--email", required=True)
+def reset_two_factor_command(email):
+    """Forget a person's authenticator app and recovery codes, and sign them out (for an
+    administrator locked out with no other administrator to reset it in the browser)."""
+    from .services import find_user
+    from .two_factor import remove_two_factor
+
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"No person with the email address {email!r}")
+    if not user.two_factor_enrolled:
+        raise click.ClickException(f"{user.email} has not set up two-factor sign-in")
+    remove_two_factor(user)
+    db.session.commit()
+    click.echo(f"reset two-factor sign-in of {user.email}")

@@ -53,3 +53,22 @@ class ConfirmForm(FlaskForm):
 
 class PartnershipForm(FlaskForm):
     partnership_id = StringField("Partnership", validators=[InputRequired()])
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Enter the 6-digit code from your authenticator app",
+                       widget=GovTextInput(),
+                       validators=[Length(max=20, message="The code must be 6 numbers")])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class RecoveryCodeForm(FlaskForm):
+    code = StringField("Recovery code", widget=GovTextInput(),
+                       validators=[Length(max=40, message="Enter one of your recovery codes")])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class TurnOffTwoFactorForm(FlaskForm):
+    password = PasswordField("Your password", widget=GovPasswordInput(),
+                             validators=[InputRequired(message="Enter your password")])
+    submit = SubmitField("Turn off two-factor sign-in", widget=GovSubmitInput())

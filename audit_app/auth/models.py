@@ -17,9 +17,12 @@ class User(UserMixin, db.Model):
     job_title = sa.Column(sa.String(200))
     password_hash = sa.Column(sa.String(255))
     active = sa.Column(sa.Boolean, nullable=False, default=True)
+    # Two-factor sign-in: the secret is set when enrolment starts and counts only once
+    # ``totp_enrolled_at`` is set (the person has confirmed a code from their app).
     totp_secret = sa.Column(sa.String(64))
+    totp_enrolled_at = sa.Column(UTCDateTime)
+    # The last time-step accepted, so that a code works once (across every session).
     totp_last_counter = sa.Column(sa.BigInteger)
-    recovery_codes = sa.Column(sa.JSON, nullable=False, default=list)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     password_changed_at = sa.Column(UTCDateTime)
     last_sign_in_at = sa.Column(UTCDateTime)
@@ -31,6 +34,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self):
         return self.active
+
+    @property
+    def two_factor_enrolled(self):
+        return self.totp_enrolled_at is not None
 
     @property
     def has_password(self):
@@ -84,6 +91,19 @@ class UserSession(db.Model):
     user_agent = sa.Column(sa.String(300))
 
     user = db.relationship("User")
+
+
+class RecoveryCode(db.Model):
+    """A single-use two-factor recovery code. Only its hash is stored: the codes are random
+    (80 bits), so a plain SHA-256 cannot be reversed, and lookups stay exact."""
+
+    __tablename__ = "recovery_codes"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    user_id = sa.Column(sa.ForeignKey("users.id"), nullable=False, index=True)
+    code_hash = sa.Column(sa.String(64), nullable=False, unique=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    used_at = sa.Column(UTCDateTime)
 
 
 class UserToken(db.Model):

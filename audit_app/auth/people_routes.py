@@ -11,6 +11,7 @@ from .people_forms import ROLE_HINTS, AddGrantForm, ButtonForm, ColleagueForm, I
 from .policy import access, authorize, current_partnership
 from .services import (PeopleError, add_grant, deactivate, invite_person, reactivate,
                        remove_grant, send_invitation)
+from .two_factor import remove_two_factor
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 PAGE_SIZE = 50
@@ -161,6 +162,25 @@ def change_status(user_id, action):
     else:
         db.session.commit()
         flash(message, "success")
+    return redirect(url_for("people.show", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/two-factor/reset", methods=["POST"])
+@access("admin")
+def reset_two_factor(user_id):
+    user = _person_or_404(user_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash("You cannot reset your own two-factor sign-in. Ask another administrator",
+              "error")
+    elif not user.two_factor_enrolled:
+        flash(f"{user.name} has not set up two-factor sign-in", "error")
+    else:
+        remove_two_factor(user, by=current_user)
+        db.session.commit()
+        flash(f"{user.name}'s two-factor sign-in has been reset. They have been signed out "
+              "and will set it up again when they next sign in", "success")
     return redirect(url_for("people.show", user_id=user.id))
 
 

@@ -50,6 +50,19 @@ def _enforce_route_rule(rule: str) -> None:
         deny(f"route:{rule}")
 
 
+def second_factor_step(user, session_record) -> str | None:
+    """What a signed-in session still needs before it may reach anything but the
+    two-factor pages and sign-out: "verify" (a code), "enrol" (staff who have not set up
+    two-factor sign-in yet), or None. Staff are people holding a staff grant anywhere."""
+    if session_record.second_factor_at is not None:
+        return None
+    if user.totp_enrolled_at is not None:
+        return "verify"
+    staff = db.session.query(Grant.id).filter(
+        Grant.user_id == user.id, Grant.role.in_(STAFF_ROLES)).first()
+    return "enrol" if staff is not None else None
+
+
 def deny(reason: str, status: int = 403):
     """Refuse, and record the refusal in the audit log."""
     from ..audit_log.services import record
@@ -117,7 +130,10 @@ def organisation_ids_for(user, partnership) -> set[int]:
 def reviewer_assigned(user, partnership, audit_return) -> bool:
     """Whether one of the user's reviewer grants covers the return: a grant for its cycle,
     for its questionnaire (every cycle of it), or with neither (every return)."""
-    cycle = audit_return.cycle
+    return reviewer_covers_cycle(user, partnership, audit_return.cycle)
+
+
+def reviewer_covers_cycle(user, partnership, cycle) -> bool:
     for grant in grants_of(user, partnership):
         if grant.role != "reviewer":
             continue
@@ -191,6 +207,16 @@ def can(user, action: str, obj=None) -> bool:
             return True
         return obj.organisation_id in organisation_ids_for(user, partnership)
     # --- end of review ------------------------------------------------------------------
+    # --- Reports (issue 6) --------------------------------------------------------------
+    if action == "reports.view":
+        # obj: a Cycle. Admins and QA members see every cycle of their partnership; a
+        # reviewer sees the cycles their assignment covers.
+        if obj.partnership_id != partnership.id:
+            return False
+        if roles & {"admin", "qa"}:
+            return True
+        return "reviewer" in roles and reviewer_covers_cycle(user, partnership, obj)
+    # --- end of reports -----------------------------------------------------------------
     raise ValueError(f"unknown action {action!r}")
 
 

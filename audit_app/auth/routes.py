@@ -7,9 +7,11 @@ from flask_login import current_user
 from ..extensions import db
 from .forms import ChangePasswordForm, ConfirmForm, ForgotPasswordForm, NewPasswordForm, SignInForm
 from .passwords import verify_password
-from .policy import access, current_partnership, partnerships_of
+from .policy import access, current_partnership, partnerships_of, second_factor_step
 from .services import PeopleError, authenticate, request_password_reset, set_password
-from .sessions import current_session_record, end_current_session, sign_in_browser
+from .sessions import (SECOND_FACTOR_PAGES, current_session_record, end_current_session,
+                       sign_in_browser)
+from .throttle import Throttled, password_reset_guard, sign_in_guard
 from .tokens import TokenError, consume_token, find_token
 
 bp = Blueprint("auth", __name__)
@@ -35,15 +37,27 @@ def sign_in():
         return redirect(url_for("site.dashboard"))
     form = SignInForm()
     if form.validate_on_submit():
+        guard = sign_in_guard(form.email.data)
+        try:
+            # Before the password is even looked at: known and unknown emails alike.
+            guard.check()
+        except Throttled as error:
+            db.session.commit()
+            form.email.errors.append(str(error))
+            return render_template("auth/sign_in.html", form=form, expired=False), 429
         user = authenticate(form.email.data, form.password.data)
         if user is None:
+            guard.count()
             db.session.commit()
             form.email.errors.append(SIGN_IN_FAILED)
             return render_template("auth/sign_in.html", form=form,
                                    expired=False), 200
         destination = safe_next(request.args.get("next"))
-        sign_in_browser(user)
+        record = sign_in_browser(user)
         db.session.commit()
+        step = second_factor_step(user, record)
+        if step is not None:
+            return redirect(url_for(SECOND_FACTOR_PAGES[step], next=destination))
         return redirect(destination)
     expired = request.args.get("expired") == "1"
     return render_template("auth/sign_in.html", form=form, expired=expired)
@@ -97,6 +111,14 @@ def set_password_link(token):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        guard = password_reset_guard(form.email.data)
+        try:
+            guard.check()
+        except Throttled as error:
+            db.session.commit()
+            form.email.errors.append(str(error))
+            return render_template("auth/forgot_password.html", form=form), 429
+        guard.count()
         request_password_reset(form.email.data)
         db.session.commit()
         return render_template("auth/reset_sent.html", email=form.email.data)

@@ -49,11 +49,18 @@ def get_or_create_user(email: str, name: str) -> tuple[User, bool]:
     email = normalise_email(email)
     if not email or "@" not in email:
         raise PeopleError("Enter an email address in the correct format, like name@example.org")
+    # The forms check lengths; an imported file reaches here unchecked, and on PostgreSQL
+    # a value longer than its column would fail the whole import.
+    if len(email) > User.email.type.length:
+        raise PeopleError(f"Email address must be {User.email.type.length} characters or "
+                          "fewer")
     user = find_user(email)
     if user is not None:
         return user, False
     if not (name or "").strip():
         raise PeopleError("Enter the person's full name")
+    if len(name.strip()) > User.name.type.length:
+        raise PeopleError(f"Full name must be {User.name.type.length} characters or fewer")
     user = User(email=email, name=name.strip())
     db.session.add(user)
     db.session.flush()

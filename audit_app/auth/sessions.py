@@ -9,6 +9,7 @@ from flask import Flask, current_app, g, redirect, request, session, url_for
 
 from ..extensions import db, login_manager
 from ..timeutil import utcnow
+from . import policy
 from .models import User, UserSession
 
 SESSION_KEY = "sid"
@@ -20,12 +21,14 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user: User) -> str:
+def start_session(user: User, second_factor: bool = False) -> str:
     """Create a session record for ``user`` and return its token (the caller puts it in
-    the cookie through ``sign_in_browser`` or a test helper)."""
+    the cookie through ``sign_in_browser`` or a test helper). ``second_factor``: the
+    person has already passed the second factor (only tests start sessions that way)."""
     token = secrets.token_urlsafe(32)
     record = UserSession(
         token_hash=_hash(token), user_id=user.id,
+        second_factor_at=utcnow() if second_factor else None,
         ip_address=request.remote_addr if request else None,
         user_agent=(request.user_agent.string[:300] if request else None))
     db.session.add(record)
@@ -44,6 +47,21 @@ def sign_in_browser(user: User) -> UserSession:
 
 def current_session_record() -> UserSession | None:
     return g.get("user_session")
+
+
+def mark_second_factor(record: UserSession) -> None:
+    """The session has passed the second factor. It gets a new token: whatever knew the
+    token of the half-signed-in session cannot ride on the fully signed-in one."""
+    token = secrets.token_urlsafe(32)
+    record.token_hash = _hash(token)
+    record.second_factor_at = utcnow()
+    session[SESSION_KEY] = token
+    g.pop("second_factor_step", None)
+
+
+def second_factor_step() -> str | None:
+    """"verify" or "enrol" while the current session still needs its second factor."""
+    return g.get("second_factor_step")
 
 
 def end_current_session(reason: str = "signed_out") -> None:
@@ -99,6 +117,13 @@ def _load_user_from_session(_request):
     if now - record.last_seen_at > TOUCH_INTERVAL and not _is_passive_request():
         record.last_seen_at = now
         db.session.commit()
+    step = policy.second_factor_step(user, record)
+    if step is not None:
+        g.second_factor_step = step
+        # Until the second factor is passed the session is signed in only for the pages
+        # that complete it; everywhere else it is nobody, and is sent to those pages.
+        if request.endpoint not in SECOND_FACTOR_ENDPOINTS[step]:
+            return None
     g.user_session = record
     return user
 
@@ -111,7 +136,14 @@ def _is_passive_request() -> bool:
 # Per-request identity kept on ``g``. An application context can outlive one request (a
 # worker or script that pushes one around several), so each request starts without them.
 REQUEST_IDENTITY_KEYS = ("_login_user", "user_session", "partnership", "_grant_cache",
-                         "session_expired")
+                         "session_expired", "second_factor_step")
+
+# The pages a session may reach while it still needs its second factor.
+SECOND_FACTOR_ENDPOINTS = {
+    "verify": {"two_factor.verify", "two_factor.recovery", "auth.sign_out"},
+    "enrol": {"two_factor.set_up", "two_factor.start", "auth.sign_out"},
+}
+SECOND_FACTOR_PAGES = {"verify": "two_factor.verify", "enrol": "two_factor.set_up"}
 
 
 def _forget_previous_identity() -> None:
@@ -122,6 +154,9 @@ def _forget_previous_identity() -> None:
 def _send_to_sign_in():
     """Where a signed-out person goes: sign in, then back to the page they asked for."""
     values = {"next": request.full_path if request.query_string else request.path}
+    step = g.get("second_factor_step")
+    if step is not None:
+        return redirect(url_for(SECOND_FACTOR_PAGES[step], **values))
     if g.get("session_expired"):
         values["expired"] = "1"
     return redirect(url_for("auth.sign_in", **values))

@@ -29,3 +29,7 @@ def seed_command(password, partnership):
     for login, shown_password in report.logins:
         click.echo(f"  {login.email:<24} password: {shown_password:<18} role: {login.role}"
                    f" ({login.job_title})")
+    # One line per account with two-factor sign-in, after the logins: testers add the
+    # secret to an authenticator app, scripts and tests compute codes from it.
+    for email, secret in report.totp:
+        click.echo(f"TOTP {email} {secret}")

@@ -3,11 +3,14 @@ duplicates nothing."""
 from dataclasses import dataclass, field
 from importlib import resources
 
+import pyotp
 from flask import current_app
 
 from ..auth.models import User
 from ..auth.passwords import hash_password
+from ..auth.policy import STAFF_ROLES
 from ..auth.services import add_grant
+from ..auth.two_factor import enrol_with_secret
 from ..extensions import db
 from ..organisations.models import Membership, Organisation
 from .logins import DEFAULT_PASSWORD, DEMO_LOGINS, LOCALITIES, DemoLogin
@@ -25,6 +28,8 @@ class DemoReport:
     questionnaires: list[str] = field(default_factory=list)
     cycles: list[str] = field(default_factory=list)
     logins: list[tuple[DemoLogin, str]] = field(default_factory=list)
+    # (email, TOTP secret) of every demo account that signs in with two factors
+    totp: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _data_file(name: str) -> bytes:
@@ -68,6 +73,17 @@ def _ensure_login(partnership, login: DemoLogin, password: str) -> str:
     return password
 
 
+def _ensure_two_factor(login: DemoLogin) -> str | None:
+    """Staff must use two-factor sign-in: enrol them with a generated secret, kept from
+    one run to the next so that an authenticator app set up once keeps working."""
+    if login.role not in STAFF_ROLES:
+        return None
+    user = User.query.filter_by(email=login.email).one()
+    if not (user.two_factor_enrolled and user.totp_secret):
+        enrol_with_secret(user, pyotp.random_base32())
+    return user.totp_secret
+
+
 def seed(partnership_name: str | None = None, password: str | None = None) -> DemoReport:
     if current_app.config["AUDIT_ENV"] == "production":
         raise DemoRefused("flask demo seed is refused in production")
@@ -94,6 +110,9 @@ def seed(partnership_name: str | None = None, password: str | None = None) -> De
     for login in DEMO_LOGINS:
         report.logins.append((login, _ensure_login(partnership, login,
                                                    password or DEFAULT_PASSWORD)))
+        secret = _ensure_two_factor(login)
+        if secret is not None:
+            report.totp.append((login.email, secret))
     from .cycles import seed_cycles
 
     report.cycles = [cycle.name for cycle in seed_cycles(partnership)]

@@ -144,3 +144,16 @@ def test_password_change_needs_the_current_password(client, make_user, partnersh
     assert "Your current password is not correct" in response.get_data(as_text=True)
     db.session.refresh(user)
     assert verify_password(user.password_hash, DEFAULT_PASSWORD)
+
+
+def test_passwords_are_stored_with_argon2id(make_user, partnership):
+    user = make_user("respondent", partnership)
+    assert user.password_hash.startswith("$argon2id$")
+    assert verify_password(user.password_hash, DEFAULT_PASSWORD)
+    assert not verify_password(user.password_hash, DEFAULT_PASSWORD + " ")
+
+
+@pytest.mark.parametrize("password", ["quietly8", "q" * 64 + "w" * 64])
+def test_8_and_128_characters_are_accepted(password):
+    assert len(password) in (8, 128)
+    assert password_problem(password, "person@example.org") is None

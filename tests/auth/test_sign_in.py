@@ -20,11 +20,27 @@ def admin(make_user, partnership):
     return make_user("admin", partnership, email="admin@example.org")
 
 
-def test_sign_in_creates_a_server_side_session(client, admin):
-    response = sign_in_with(client, "ADMIN@example.org ")
+@pytest.fixture
+def respondent(make_user, partnership, school):
+    return make_user("respondent", partnership, organisation=school,
+                     email="dsl@example.org")
+
+
+def test_sign_in_creates_a_server_side_session(client, respondent):
+    response = sign_in_with(client, "DSL@example.org ")
     assert response.status_code == 302
+    records = UserSession.query.filter_by(user_id=respondent.id).all()
+    assert len(records) == 1 and records[0].ended_at is None
+    assert client.get("/dashboard").status_code == 200
+    assert AuditEvent.query.filter_by(action="auth.sign_in",
+                                      actor_id=respondent.id).count() == 1
+
+
+def test_staff_sign_in_with_a_code_creates_one_session(client, admin, sign_in_with_code):
+    sign_in_with_code(client, admin)
     records = UserSession.query.filter_by(user_id=admin.id).all()
     assert len(records) == 1 and records[0].ended_at is None
+    assert records[0].second_factor_at is not None
     assert client.get("/people/").status_code == 200
     assert AuditEvent.query.filter_by(action="auth.sign_in", actor_id=admin.id).count() == 1
 
@@ -47,8 +63,9 @@ def test_deactivated_person_cannot_sign_in(client, admin):
     assert SIGN_IN_FAILED in response.get_data(as_text=True)
 
 
-def test_sign_out_ends_the_session_record(client, admin):
-    sign_in_with(client, "admin@example.org")
+def test_sign_out_ends_the_session_record(client, admin, sign_in_with_code):
+    sign_in_with_code(client, admin)
+    assert client.get("/people/").status_code == 200
     with client.session_transaction() as cookie:
         stolen = dict(cookie)
     assert client.post("/sign-out").status_code == 302
@@ -72,8 +89,8 @@ def test_new_session_at_sign_in(client, admin):
     ("last_seen_at", timedelta(minutes=31), "idle_timeout"),
     ("created_at", timedelta(hours=12, minutes=1), "absolute_timeout"),
 ])
-def test_sessions_time_out(client, admin, field, delta, reason):
-    sign_in_with(client, "admin@example.org")
+def test_sessions_time_out(client, admin, field, delta, reason, sign_in_with_code):
+    sign_in_with_code(client, admin)
     record = UserSession.query.one()
     setattr(record, field, getattr(record, field) - delta)
     db.session.commit()
@@ -106,10 +123,16 @@ def test_only_local_next_redirects(app, target, expected):
         assert result == (expected or "/dashboard")
 
 
-def test_next_is_followed_after_sign_in(client, admin):
-    response = sign_in_with(client, "admin@example.org", next_url="/people/")
+def test_next_is_followed_after_sign_in(client, respondent):
+    response = sign_in_with(client, "dsl@example.org", next_url="/returns/")
+    assert response.headers["Location"] == "/returns/"
+    response = sign_in_with(client, "dsl@example.org", next_url="https://evil.example/")
+    assert response.headers["Location"] == "/dashboard"
+
+
+def test_next_is_followed_through_the_second_factor(client, admin, sign_in_with_code):
+    response = sign_in_with_code(client, admin, next_url="/people/")
     assert response.headers["Location"] == "/people/"
-    response = sign_in_with(client, "admin@example.org", next_url="https://evil.example/")
 
 
 def test_forged_csrf_token_is_refused_and_changes_nothing(client, admin, csrf_enabled):

@@ -70,3 +70,25 @@ def test_import_refuses_a_binary_file(runner, partnership, tmp_path):
     path.write_bytes(b"\x00\x01\x02PK\x03\x04")
     result = runner.invoke(args=["users", "import", str(path)])
     assert result.exit_code == 1 and "not a text CSV file" in result.output
+
+
+def test_reset_two_factor(runner, partnership, make_user):
+    import pyotp
+
+    from audit_app.audit_log.models import AuditEvent
+    from audit_app.auth.two_factor import enrol_with_secret
+    from audit_app.extensions import db
+
+    admin = make_user("admin", partnership)
+    enrol_with_secret(admin, pyotp.random_base32())
+    db.session.commit()
+    result = runner.invoke(args=["users", "reset-two-factor", "--email", admin.email.upper()])
+    assert result.exit_code == 0, result.output
+    assert f"reset two-factor sign-in of {admin.email}" in result.output
+    db.session.refresh(admin)
+    assert not admin.two_factor_enrolled and admin.totp_secret is None
+    assert AuditEvent.query.filter_by(action="people.two_factor_reset").count() == 1
+    again = runner.invoke(args=["users", "reset-two-factor", "--email", admin.email])
+    assert again.exit_code != 0 and "has not set up two-factor sign-in" in again.output
+    unknown = runner.invoke(args=["users", "reset-two-factor", "--email", "x@example.org"])
+    assert unknown.exit_code != 0 and "No person with the email address" in unknown.output

@@ -134,3 +134,39 @@ def test_demo_logins_sign_in(client, seeded):
                                              "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
     assert client.get("/dashboard").status_code == 200
+
+
+def totp_lines(output: str) -> dict[str, str]:
+    return dict(line.split()[1:] for line in output.splitlines() if line.startswith("TOTP "))
+
+
+def test_seed_prints_the_staff_two_factor_secrets(runner, seeded):
+    import pyotp
+
+    from tests.fixtures import next_totp_code
+
+    secrets = totp_lines(seeded.output)
+    staff = {login.email for login in DEMO_LOGINS if login.role != "respondent"}
+    assert set(secrets) == staff
+    lines = seeded.output.splitlines()
+    # After every login line: the lines scripts already read come first, unchanged.
+    last_login = max(i for i, line in enumerate(lines) if "password:" in line)
+    assert all(i > last_login for i, line in enumerate(lines) if line.startswith("TOTP "))
+    for email, secret in secrets.items():
+        user = User.query.filter_by(email=email).one()
+        assert user.two_factor_enrolled and user.totp_secret == secret
+        assert len(pyotp.TOTP(secret).now()) == 6
+    # A tester signs in with the printed secret.
+    from flask import current_app
+
+    client = current_app.test_client()
+    response = client.post("/sign-in", data={"email": "sase@example.org",
+                                             "password": DEFAULT_PASSWORD})
+    assert response.headers["Location"].startswith("/sign-in/two-factor")
+    sase = User.query.filter_by(email="sase@example.org").one()
+    response = client.post(response.headers["Location"], data={"code": next_totp_code(sase)})
+    assert response.status_code == 302
+    assert client.get("/review/").status_code == 200
+    # Running the seed again keeps the secrets (an app set up once keeps working).
+    again = runner.invoke(args=["demo", "seed"])
+    assert totp_lines(again.output) == secrets
