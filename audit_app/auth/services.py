@@ -167,6 +167,13 @@ def deactivate(user: User, *, by=None) -> None:
 
 
 def reactivate(user: User, *, by=None) -> None:
+    from ..retention.records import PLACEHOLDER_DOMAIN
+
+    if user.email.endswith("@" + PLACEHOLDER_DOMAIN):
+        # The retention purge removed this person's details: there is nobody to give
+        # access back to. Invite them again as a new person instead.
+        raise PeopleError("This account was anonymised under the retention policy and "
+                          "cannot be reactivated: invite the person again")
     user.active = True
     user.deactivated_at = None
     record("people.reactivated", obj=user, actor=by)

@@ -189,3 +189,18 @@ def test_what_the_purge_removed_is_recorded(runner, partnership, make_user):
     event = AuditEvent.query.filter_by(action="retention.records_purged").one()
     assert event.detail == {"sessions": 1, "sent_emails": 1, "accounts": 0,
                             "audit_events": 0}
+
+
+def test_an_anonymised_account_cannot_be_reactivated(app, make_user, partnership):
+    import pytest
+
+    from audit_app.auth.services import PeopleError, reactivate
+    from audit_app.retention.records import anonymise
+
+    person = make_user("respondent", partnership)
+    person.active = False
+    with app.test_request_context():
+        anonymise(person)
+        with pytest.raises(PeopleError, match="anonymised"):
+            reactivate(person)
+    assert person.active is False
