@@ -1,13 +1,13 @@
 """Demo cycles: a closed S175 2024-25 cycle with accepted returns, and open S175 2025-26 and
 S11 2025-26 cycles with returns in every state, so that every page shows something real."""
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from ..auth.models import User
 from ..auth.services import add_grant
-from ..cycles.models import Cycle
+from ..cycles.models import AuditReturn, Cycle, ReturnEvent
 from ..cycles.services import close_cycle, open_cycle, withdraw
 from ..cycles.transitions import transition
-from ..returns.models import ActionItem, Answer
+from ..returns.models import ActionItem, Answer, Submission
 from ..extensions import db
 from ..questionnaires.models import QuestionnaireVersion
 from ..returns.submission import ApprovalEntry, approval_slots, submit
@@ -133,6 +133,26 @@ def _organisation_id(respondent) -> int:
     return next(g.organisation_id for g in respondent.grants if g.role == "respondent")
 
 
+def _backdate(cycle: Cycle, due: date) -> None:
+    """Submissions are stamped when the seed runs; a past cycle's returns were submitted
+    around its due date instead (about one in seven late), and reviewed a week later."""
+    returns = (AuditReturn.query.filter(AuditReturn.cycle_id == cycle.id,
+                                        AuditReturn.first_submitted_at.is_not(None))
+               .order_by(AuditReturn.id).all())
+    for number, audit_return in enumerate(returns):
+        days = 5 if number % 7 == 3 else -(number % 20)
+        moment = datetime.combine(due + timedelta(days=days), time(10, 30),
+                                  tzinfo=timezone.utc)
+        audit_return.first_submitted_at = audit_return.last_submitted_at = moment
+        if audit_return.accepted_at is not None:
+            audit_return.accepted_at = moment + timedelta(days=7)
+        for submission in Submission.query.filter_by(return_id=audit_return.id):
+            submission.submitted_at = moment
+        for event in ReturnEvent.query.filter_by(return_id=audit_return.id):
+            event.created_at = moment + timedelta(days=7 if event.to_status == "accepted"
+                                                  else 0)
+
+
 def seed_cycles(partnership) -> list[Cycle]:
     """Create the demo cycles once; a second run leaves existing ones alone."""
     if Cycle.query.filter_by(partnership_id=partnership.id).count():
@@ -151,6 +171,7 @@ def seed_cycles(partnership) -> list[Cycle]:
     own, returns = _split_returns(previous, _organisation_id(dsl))
     _to_state(own, "accepted", dsl, sase, previous_due)
     _play(returns, {"accepted": len(returns) * 3 // 4}, sase, previous_due)
+    _backdate(previous, previous_due)
     close_cycle(previous, actor=admin)
 
     current = open_cycle(partnership, _version("s175", "2025-26"), CURRENT_S175,
