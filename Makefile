@@ -10,7 +10,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 ASSET_SOURCES := $(shell find assets scripts -type f 2>/dev/null)
 
-.PHONY: install run test lint test-sqlite test-postgres check clean
+.PHONY: install run test lint test-sqlite test-postgres check clean audit audit-code \
+	audit-dependencies load
 
 install: $(VENV)/.installed node_modules/.installed audit_app/static/build/.built
 
@@ -52,6 +53,33 @@ test-postgres:
 
 check: install
 	$(FLASK) questionnaires check
+
+# Security gates: bandit (no medium or high finding in the application) and pip-audit over
+# the installed environment through scripts/pip_audit_gate.py, which fails on any advisory
+# not excepted in security/pip-audit-exceptions.toml, and when pip-audit cannot check.
+audit: audit-code audit-dependencies
+
+audit-code: $(VENV)/.audit-installed
+	@echo "=== bandit (medium and high findings fail) ==="
+	$(VENV)/bin/bandit -r audit_app -q --severity-level medium
+
+audit-dependencies: $(VENV)/.audit-installed
+	@echo "=== pip-audit over the installed environment ==="
+	$(VENV)/bin/python scripts/pip_audit_gate.py
+
+$(VENV)/.audit-installed: $(VENV)/.installed
+	$(PIP) install --quiet --disable-pip-version-check -e '.[test,audit]'
+	touch $@
+
+# The load test (benchmarks/README.md): its own PostgreSQL database at LOAD_PG_URL, gunicorn
+# and 50 locust users for 5.5 minutes; the figures go to benchmarks/load/results/.
+LOAD_PG_URL ?= $(PG_TEST_URL)
+load: install $(VENV)/.bench-installed
+	$(VENV)/bin/python benchmarks/load/run.py --pg-url '$(LOAD_PG_URL)'
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PIP) install --quiet --disable-pip-version-check -e '.[test,bench]'
+	touch $@
 
 clean:
 	rm -rf $(VENV) node_modules audit_app/static/build

@@ -14,6 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import setup
 
+    setup.register_logging(app)
     setup.register_proxy(app)
     setup.register_extensions(app)
     setup.register_templates(app)

@@ -23,6 +23,10 @@ def queue_email(to: str, subject: str, template: str, *, kind: str, partnership=
         return None
     context.setdefault("partnership", partnership)
     context.setdefault("service_name", current_app.config["SERVICE_NAME"])
+    # Names go into subjects: whatever they hold, a subject is one header line (a line
+    # break would end the header) that fits its column (on PostgreSQL, a longer value
+    # would fail the whole change that sends it).
+    subject = " ".join(subject.split())[:OutboxMessage.subject.type.length]
     message = OutboxMessage(
         to_address=to, subject=subject, kind=kind, dedupe_key=dedupe_key,
         partnership_id=getattr(partnership, "id", None), return_id=return_id,

@@ -5,6 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSub
                                                 GovTextArea, GovTextInput)
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, \
     TextAreaField
+from wtforms.validators import ValidationError
 
 from .services import MAX_NAME_LENGTH
 
@@ -42,7 +43,8 @@ class AcceptForm(FlaskForm):
 
     def validate_countersigned_name(self, field):
         if len(field.data or "") > MAX_NAME_LENGTH:
-            raise ValueError(f"Your name must be {MAX_NAME_LENGTH} characters or fewer")
+            # A ValidationError goes onto the field; any other error would be a 500.
+            raise ValidationError(f"Your name must be {MAX_NAME_LENGTH} characters or fewer")
 
 
 class ReturnForm(FlaskForm):
