@@ -4,55 +4,27 @@ the organisation, the cycle, every section and answer with its comment, the evid
 action plan, the declaration with its approvals and the status history, on A4 with page
 numbers, in DejaVu Sans so that every name prints (built into static/build/fonts from the
 dejavu-fonts-ttf npm package)."""
-import os
 import re
 from datetime import date, datetime
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from flask import current_app
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..cycles.transitions import STATUS_WORDS
+# PdfFontMissing and pdfmetrics stay importable from here for existing callers.
+from ..pdf_fonts import BOLD, FONT, PdfFontMissing, pdfmetrics, register_fonts  # noqa: F401
 from ..timeutil import format_date, format_datetime, utcnow
 from .submission import snapshot
 
-DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
-FONT = "AuditSans"
-BOLD = "AuditSans-Bold"
-FONT_FILES = {FONT: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
 MARGIN = 18 * mm
 GREY = colors.HexColor("#505a5f")
 RULE = colors.HexColor("#b1b4b6")
-
-
-class PdfFontMissing(RuntimeError):
-    """The Unicode font is not installed: a set-up problem, said plainly."""
-
-
-def register_fonts() -> None:
-    """Register DejaVu Sans once per process (reportlab's registry is global). The folder
-    is the PDF_FONT_DIR setting, else where Debian's fonts-dejavu-core puts it."""
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    folder = current_app.config.get("PDF_FONT_DIR") or DEFAULT_FONT_DIR
-    paths = {name: os.path.join(folder, file_name) for name, file_name in FONT_FILES.items()}
-    missing = [path for path in paths.values() if not os.path.isfile(path)]
-    if missing:
-        raise PdfFontMissing(f"The PDF font {missing[0]} is missing: run `make install` "
-                             "(it copies DejaVu Sans into audit_app/static/build/fonts), or "
-                             "set PDF_FONT_DIR to a folder holding DejaVuSans.ttf and "
-                             "DejaVuSans-Bold.ttf")
-    for name, path in paths.items():
-        pdfmetrics.registerFont(TTFont(name, path))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
