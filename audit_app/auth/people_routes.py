@@ -8,7 +8,7 @@ from .models import Grant, User
 from .people import (member_organisation, organisation_choices, people_in, person_status,
                      questionnaire_choices, respondents_of)
 from .people_forms import ROLE_HINTS, AddGrantForm, ButtonForm, ColleagueForm, InviteForm
-from .policy import access, authorize, current_partnership
+from .policy import access, authorized_or_404, current_partnership
 from .services import (PeopleError, add_grant, deactivate, invite_person, reactivate,
                        remove_grant, send_invitation)
 from .two_factor import remove_two_factor
@@ -41,12 +41,7 @@ def _grant_scope(form, partnership):
 
 
 def _person_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    authorize("user.manage", user, status=404)
-    return user
-
+    return authorized_or_404(User, user_id, "user.manage")
 
 @bp.route("/")
 @access("admin")
@@ -185,12 +180,7 @@ def reset_two_factor(user_id):
 
 
 def _organisation_or_404(organisation_id: int) -> Organisation:
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        abort(404)
-    authorize("organisation.manage_people", organisation, status=404)
-    return organisation
-
+    return authorized_or_404(Organisation, organisation_id, "organisation.manage_people")
 
 @bp.route("/organisation/<int:organisation_id>", methods=["GET", "POST"])
 @access("signed_in")

@@ -231,3 +231,14 @@ def authorize(action: str, obj=None, *, status: int = 403) -> None:
     Use ``status=404`` where even the existence of the object must not be disclosed."""
     if not can(current_user, action, obj):
         deny(f"{action}:{getattr(obj, 'id', '')}", status)
+
+
+def authorized_or_404(model, object_id: int, action: str, *, status: int = 404):
+    """The ``model`` row with this id if the current user may do ``action`` to it. A missing
+    row is a 404; a refusal is ``status`` (404 by default, so that ids of other people's
+    objects disclose nothing) and is audited like every denial."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    authorize(action, obj, status=status)
+    return obj

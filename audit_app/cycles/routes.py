@@ -3,7 +3,7 @@ a cycle's returns, one return's extension and withdrawal, and closing the cycle.
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..auth.policy import access, authorize, current_partnership
+from ..auth.policy import access, authorized_or_404, current_partnership
 from ..extensions import db
 from ..questionnaires.models import QuestionnaireVersion
 from ..timeutil import format_date, today_london
@@ -23,12 +23,7 @@ bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 
 
 def _cycle_or_404(cycle_id: int) -> Cycle:
-    cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None:
-        abort(404)
-    authorize("cycle.manage", cycle, status=404)
-    return cycle
-
+    return authorized_or_404(Cycle, cycle_id, "cycle.manage")
 
 def _return_or_404(cycle: Cycle, return_id: int) -> AuditReturn:
     audit_return = db.session.get(AuditReturn, return_id)

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..auth.people import person_status, respondents_of
-from ..auth.policy import access, authorize, can, current_partnership
+from ..auth.policy import access, authorized_or_404, can, current_partnership
 from ..extensions import db
 from .display import KIND_LABELS, list_rows, locality_row, other_register_rows, pagination, register_rows
 from .forms import AddAgencyForm, AgencyForm, LocalityForm, RegisterFilterForm
@@ -18,12 +18,7 @@ PAGE_SIZE = 50
 
 
 def _organisation_or_404(organisation_id: int, action: str) -> Organisation:
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        abort(404)
-    authorize(action, organisation, status=404)
-    return organisation
-
+    return authorized_or_404(Organisation, organisation_id, action)
 
 def _localities_hint(partnership) -> str:
     localities = localities_in(partnership)

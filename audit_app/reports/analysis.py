@@ -122,18 +122,29 @@ def heatmap(answers: pd.DataFrame, by: str = "organisation_name") -> pd.DataFram
     if rated.empty:
         return pd.DataFrame(columns=["group", "section_id", "section_title", "worst",
                                      "reds", "rated", "compliant", "percent_compliant"])
-    severity = rated.final_rag.astype("object").map(RAG_SEVERITY).astype("int64")
+    # Categoricals, not per-row strings: at national scale (millions of rated answers)
+    # object columns cost seconds to build and to group.
+    rag = _categorical(rated.final_rag)
+    band_severity = np.array([RAG_SEVERITY.get(band, 0) for band in rag.categories],
+                             dtype="int64")
+    groups = _categorical(rated[by])
+    if (groups.codes < 0).any():
+        if "Not recorded" not in groups.categories:
+            groups = groups.add_categories(["Not recorded"])
+        groups = groups.fillna("Not recorded")
     table = pd.DataFrame({
-        "group": rated[by].astype("object").fillna("Not recorded").to_numpy(),
-        "section_id": rated.section_id.astype("object").to_numpy(),
-        "section_title": rated.section_title.astype("object").to_numpy(),
-        "severity": severity.to_numpy(),
+        "group": groups, "section_id": _categorical(rated.section_id),
+        "section_title": _categorical(rated.section_title),
+        "severity": np.where(rag.codes >= 0, band_severity[np.maximum(rag.codes, 0)], 0),
         "red": (rated.final_rag == "red").to_numpy(),
         "counted": rated.final_rag.isin(RATED).to_numpy(),
         "compliant": rated.final_compliant.fillna(False).astype(bool).to_numpy()})
-    result = table.groupby(["group", "section_id", "section_title"], sort=False).agg(
+    result = table.groupby(["group", "section_id", "section_title"], sort=False,
+                           observed=True).agg(
         severity=("severity", "max"), reds=("red", "sum"), rated=("counted", "sum"),
         compliant=("compliant", "sum")).reset_index()
+    for column in ("group", "section_id", "section_title"):
+        result[column] = result[column].astype("str")
     by_severity = {value: band for band, value in RAG_SEVERITY.items()}
     result["worst"] = result.severity.map(by_severity)
     result["percent_compliant"] = [percent(c, n) for c, n in
@@ -228,48 +239,82 @@ def year_on_year(current: pd.DataFrame, previous: pd.DataFrame | None,
                  renamed: dict[str, str] | None = None) -> pd.DataFrame:
     """Per organisation and section: the final score as a % of the maximum in each cycle,
     like for like (only questions asked in both, following the definition's renamed ids),
-    and whether it is better, the same or worse (compared to one decimal place)."""
+    and whether it is better, the same or worse (compared to one decimal place).
+
+    Question ids are matched through their categories (a few hundred), never per answer:
+    at national scale a per-row lookup costs more than reading both cycles."""
     columns = ["organisation_id", "organisation_name", "section_id", "section_title",
                "previous_percent", "current_percent", "change", "direction"]
     if previous is None or previous.empty or current.empty:
         return pd.DataFrame(columns=columns)
+    now, before = _ScoredRows(current), _ScoredRows(previous)
+    questions = now.question.categories
+    # Each earlier question's id, renamed where the definition says, as a current code.
     renamed = renamed or {}
-    before = _scored_rows(previous)
-    before["question_id"] = [renamed.get(q, q) for q in before.question_id]
-    now = _scored_rows(current)
-    section_of = dict(zip(now.question_id, zip(now.section_id, now.section_title)))
-    both = set(before.question_id) & set(now.question_id)
-    before = before[before.question_id.isin(both)]
-    now = now[now.question_id.isin(both)]
-    before["section_id"] = [section_of[q][0] for q in before.question_id]
-    before["section_title"] = [section_of[q][1] for q in before.question_id]
-    keys = ["organisation_id", "section_id"]
-    totals_now = _section_percent(now, keys).rename("current_percent")
-    totals_before = _section_percent(before, keys).rename("previous_percent")
+    earlier = before.question.categories
+    as_current = questions.get_indexer([renamed.get(q, q) for q in earlier])
+    before_codes = np.where(before.question.codes >= 0,
+                            as_current[np.maximum(before.question.codes, 0)], -1)
+    asked_now = np.zeros(len(questions), dtype=bool)
+    asked_now[now.question.codes[now.question.codes >= 0]] = True
+    asked_before = np.zeros(len(questions), dtype=bool)
+    asked_before[before_codes[before_codes >= 0]] = True
+    both = asked_now & asked_before
+    now_codes = now.question.codes
+    keep_now = (now_codes >= 0) & both[np.maximum(now_codes, 0)]
+    keep_before = (before_codes >= 0) & both[np.maximum(before_codes, 0)]
+    # A question's section is the one it sits in this cycle.
+    section_of = np.full(len(questions), -1)
+    section_of[now_codes[keep_now]] = now.section.codes[keep_now]
+    keys = ["organisation_id", "section"]
+    totals_now = _section_percent(pd.DataFrame({
+        "organisation_id": now.organisation_id[keep_now],
+        "section": now.section.codes[keep_now], "score": now.score[keep_now],
+        "maximum": now.maximum[keep_now]}), keys).rename("current_percent")
+    totals_before = _section_percent(pd.DataFrame({
+        "organisation_id": before.organisation_id[keep_before],
+        "section": section_of[before_codes[keep_before]],
+        "score": before.score[keep_before], "maximum": before.maximum[keep_before]}),
+        keys).rename("previous_percent")
     result = pd.concat([totals_before, totals_now], axis=1, join="inner").reset_index()
     if result.empty:
         return pd.DataFrame(columns=columns)
-    names = dict(zip(now.organisation_id, now.organisation_name))
-    titles = {q_section[0]: q_section[1] for q_section in section_of.values()}
+    names = pd.Series(now.names, index=now.organisation_id).groupby(level=0).first() \
+        .astype("str")
+    section_ids = np.asarray(now.section.categories, dtype=object)
+    titles = np.asarray(now.titles, dtype=object)
     result["organisation_name"] = result.organisation_id.map(names)
-    result["section_title"] = result.section_id.map(titles)
+    result["section_id"] = section_ids[result.section.to_numpy()]
+    result["section_title"] = titles[result.section.to_numpy()]
     result["change"] = (result.current_percent - result.previous_percent).round(1)
     result["direction"] = np.select([result.change > 0, result.change < 0],
                                     ["better", "worse"], "same")
-    order = {section: index for index, section in enumerate(dict.fromkeys(now.section_id))}
-    result["order"] = result.section_id.map(order)
+    order = np.full(len(section_ids), len(section_ids))
+    first_seen = pd.unique(now.section.codes[keep_now])
+    order[first_seen] = np.arange(len(first_seen))
+    result["order"] = order[result.section.to_numpy()]
     return result.sort_values(["organisation_name", "order"])[columns].reset_index(drop=True)
 
 
-def _scored_rows(answers: pd.DataFrame) -> pd.DataFrame:
-    scored = answers[answers.final_score.notna() & answers.max_score.notna()]
-    return pd.DataFrame({
-        "organisation_id": scored.organisation_id.to_numpy(),
-        "organisation_name": scored.organisation_name.astype("object").to_numpy(),
-        "question_id": scored.question_id.astype("object").to_numpy(),
-        "section_id": scored.section_id.astype("object").to_numpy(),
-        "section_title": scored.section_title.astype("object").to_numpy(),
-        "score": scored.final_score.to_numpy(), "maximum": scored.max_score.to_numpy()})
+class _ScoredRows:
+    """The scored answers of one frame as arrays: organisation ids, names, question and
+    section categoricals, section titles by section code, score and maximum."""
+
+    def __init__(self, answers: pd.DataFrame):
+        scored = answers[answers.final_score.notna() & answers.max_score.notna()]
+        self.organisation_id = scored.organisation_id.to_numpy()
+        self.names = scored.organisation_name.astype("object").to_numpy()
+        self.question = _categorical(scored.question_id)
+        self.section = _categorical(scored.section_id)
+        self.score = scored.final_score.to_numpy(dtype="float64")
+        self.maximum = scored.max_score.to_numpy(dtype="float64")
+        titles = pd.Series(scored.section_title.astype("object").to_numpy()) \
+            .groupby(self.section.codes).first()
+        self.titles = titles.reindex(range(len(self.section.categories))).to_numpy()
+
+
+def _categorical(series: pd.Series) -> pd.Categorical:
+    return series.astype("category").array
 
 
 def _section_percent(rows: pd.DataFrame, keys: list[str]) -> pd.Series:

@@ -11,10 +11,10 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from ..pdf_fonts import BOLD, FONT
+from ..pdf_fonts import NumberedCanvas as SharedNumberedCanvas
 from .export_common import BAND_COLOURS
 
 # GOV.UK colours; the text on each is chosen to stay readable on it.
@@ -254,24 +254,5 @@ def _heading_style(style: ParagraphStyle, titles: list[str], width: float) -> Pa
     return ParagraphStyle("heading", parent=style, fontSize=size, leading=size * 1.25)
 
 
-class NumberedCanvas(Canvas):
-    """Writes 'Page N of M' on every page, portrait or landscape, once M is known."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pages = []
-
-    def showPage(self):
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self.setFont(FONT, 8)
-            self.setFillColor(GREY)
-            self.drawRightString(self._pagesize[0] - MARGIN, 9 * mm,
-                                 f"Page {self._pageNumber} of {total}")
-            super().showPage()
-        super().save()
+class NumberedCanvas(SharedNumberedCanvas):
+    right_margin = MARGIN

@@ -72,11 +72,19 @@ def _read_by_cursor(connection, sql: str) -> dict:
         if hasattr(connection, "exec_driver_sql") else connection.execute(sa.text(sql)).all()
     if not rows:
         return _empty()
-    return_ids, questions, values, moderated = zip(*rows)
-    return {"return_id": np.fromiter(return_ids, dtype="int64", count=len(rows)),
-            "question_id": pd.Categorical(questions),
-            "value": pd.Categorical(values),
-            "moderated_value": pd.Categorical(moderated)}
+    # One pass in C into a 2-D object array, then a hash factorisation per text column:
+    # zip(*rows) and pd.Categorical of Python strings each cost more than the read itself.
+    table = np.array(rows, dtype=object)
+    del rows
+    return {"return_id": table[:, 0].astype("int64"),
+            "question_id": _categorical(table[:, 1]),
+            "value": _categorical(table[:, 2]),
+            "moderated_value": _categorical(table[:, 3])}
+
+
+def _categorical(values: np.ndarray) -> pd.Categorical:
+    codes, uniques = pd.factorize(values, sort=True)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
 
 
 def _empty() -> dict:

@@ -4,7 +4,7 @@ import tempfile
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 
-from ..auth.policy import access, authorize, can, current_partnership
+from ..auth.policy import access, authorized_or_404, can, current_partnership
 from ..cycles.models import Cycle
 from ..cycles.services import cycles_with_counts
 from ..cycles.views import STATUS_TAGS
@@ -21,12 +21,7 @@ SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def _cycle_or_404(cycle_id: int) -> Cycle:
-    cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None:
-        abort(404)
-    authorize("reports.view", cycle, status=404)
-    return cycle
-
+    return authorized_or_404(Cycle, cycle_id, "reports.view")
 
 @bp.route("/")
 @access("qa")

@@ -13,12 +13,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..cycles.transitions import STATUS_WORDS
 # PdfFontMissing and pdfmetrics stay importable from here for existing callers.
 from ..pdf_fonts import BOLD, FONT, PdfFontMissing, pdfmetrics, register_fonts  # noqa: F401
+from ..pdf_fonts import NumberedCanvas as SharedNumberedCanvas
 from ..timeutil import format_date, format_datetime, utcnow
 from .submission import snapshot
 
@@ -263,27 +263,8 @@ def _page_decorator(footer: str, draft: bool):
     return decorate
 
 
-class NumberedCanvas(Canvas):
-    """Writes 'Page N of M' on every page once the number of pages is known."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pages = []
-
-    def showPage(self):
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self.setFont(FONT, 8)
-            self.setFillColor(GREY)
-            self.drawRightString(A4[0] - MARGIN, 10 * mm,
-                                 f"Page {self._pageNumber} of {total}")
-            super().showPage()
-        super().save()
+class NumberedCanvas(SharedNumberedCanvas):
+    footer_height = 10 * mm
 
 
 def render(content: dict, *, draft: bool, printed_at: datetime | None = None) -> bytes:
