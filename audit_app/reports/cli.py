@@ -33,7 +33,7 @@ def export_command(cycle_ref, format_name, out, partnership):
         cycle = find_report_cycle(cli_partnership(partnership), cycle_ref)
     except ReportError as error:
         raise click.ClickException(str(error)) from None
-    report = load_report(cycle)
+    report = load_report(cycle, with_previous=format_name != "csv")
     written = []
     try:
         written.append(write_export_file(report, format_name, path))

@@ -69,6 +69,30 @@ def year_on_year_grid(changes: pd.DataFrame, codebook: pd.DataFrame) -> tuple[li
     return sections, [{"group": name, "cells": rows[name]} for name in sorted(rows)]
 
 
+def year_on_year_group_grid(changes: pd.DataFrame, answers: pd.DataFrame, column: str,
+                            codebook: pd.DataFrame) -> tuple[list, list]:
+    """Year on year when there are too many organisations to list: per group and section, how
+    many organisations did better, the same or worse; the cell's colour follows the most
+    common of the three."""
+    sections = list(codebook.drop_duplicates("section_id")[["section_id", "section_title"]]
+                    .itertuples(index=False))
+    if changes.empty:
+        return sections, []
+    groups = answers[["organisation_id", column]].drop_duplicates("organisation_id")
+    groups = dict(zip(groups.organisation_id,
+                      groups[column].astype("object").fillna("Not recorded")))
+    counted = pd.crosstab([changes.organisation_id.map(groups), changes.section_id],
+                          changes.direction)
+    rows: dict[str, dict] = {}
+    for (group, section_id), counts in counted.iterrows():
+        numbers = {word: int(counts.get(word, 0)) for word in DIRECTION_WORDS}
+        rows.setdefault(group, {})[section_id] = {
+            "direction": max(numbers, key=numbers.get),
+            "word": ", ".join(f"{number} {word}" for word, number in numbers.items()),
+            "change": None}
+    return sections, [{"group": group, "cells": rows[group]} for group in sorted(rows)]
+
+
 def dashboard_context(report) -> dict:
     answers, returns, actions = report.answers, report.returns, report.actions
     codebook = report.codebook
@@ -77,7 +101,10 @@ def dashboard_context(report) -> dict:
                                                      codebook)
     weakest, strongest = analysis.question_ranking(answers, codebook)
     changes = analysis.year_on_year(answers, report.previous_answers, report.renamed)
-    yoy_sections, yoy_rows = year_on_year_grid(changes, codebook)
+    if group_by == "organisation_name":
+        yoy_sections, yoy_rows = year_on_year_grid(changes, codebook)
+    else:
+        yoy_sections, yoy_rows = year_on_year_group_grid(changes, answers, group_by, codebook)
     waiting = analysis.non_returners(returns)
     open_items = analysis.open_actions(actions)
     schools = returns.organisation_kind.astype("object").eq("school").any()
@@ -97,7 +124,8 @@ def dashboard_context(report) -> dict:
         .head(10).to_dict("records"),
         "year_on_year": {"summary": analysis.year_on_year_summary(changes),
                          "sections": yoy_sections, "rows": yoy_rows,
-                         "previous": report.previous},
+                         "previous": report.previous, "label": group_label,
+                         "grouped": group_by != "organisation_name"},
         "non_returners": waiting.head(LIST_LIMIT).to_dict("records"),
         "non_returners_total": len(waiting),
         "actions": open_items.head(LIST_LIMIT).to_dict("records"),

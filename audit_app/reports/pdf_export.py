@@ -247,7 +247,8 @@ def _method(report, styles) -> list:
         "ones; a return is on time when it was first submitted by its due date (or its "
         "extension).",
         "The final rating of an answer is the reviewer's moderated rating where a reviewer "
-        "gave one, and the organisation's own rating otherwise.",
+        "gave one for the answer as it now stands, and the organisation's own rating "
+        "otherwise.",
         f"Bands ({labels}) come from the questionnaire's own scales: an answer the scale "
         "marks as compliant is Green, the lowest score on the scale is Red and any score "
         "between is Amber. Not applicable answers are shown but left out of every "

@@ -26,7 +26,11 @@ def answer_rows_sql(cycle_id: int, statuses) -> str:
         "FROM submission_answers a "
         "JOIN submissions s ON s.id = a.submission_id "
         "JOIN returns r ON r.id = s.return_id AND s.number = r.latest_submission_number "
+        # A moderation stands while the answer it moderated is unchanged: after a
+        # resubmission that changed the answer, the new self-rating counts until the
+        # reviewer moderates again.
         "LEFT JOIN moderations m ON m.return_id = r.id AND m.question_key = a.question_key "
+        "AND (m.self_value = a.value OR (m.self_value IS NULL AND a.value IS NULL)) "
         f"WHERE r.cycle_id = {int(cycle_id)} AND r.status IN ({status_list}) "
         "ORDER BY r.id, a.id")
 

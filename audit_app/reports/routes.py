@@ -52,7 +52,9 @@ def download(cycle_id: int, format_name: str):
     export_format = FORMATS.get(format_name)
     if export_format is None:
         abort(404)
-    report = load_report(cycle, filters_from_args(request.args))
+    # The answers and the codebook never compare years: skip reading the previous cycle.
+    report = load_report(cycle, filters_from_args(request.args),
+                         with_previous=format_name not in ("csv", "codebook"))
     target = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     write_export(report, format_name, target)
     target.seek(0)

@@ -60,3 +60,13 @@ def test_numbers_are_never_changed(number):
     assert neutralise(str(number)) in (str(number), "'" + str(number))
     if PLAIN_NUMBER.fullmatch(str(number)):
         assert neutralise(str(number)) == str(number)
+
+
+def test_times_are_utc_iso_8601(tmp_path):
+    moments = pd.to_datetime(["2026-07-01 23:30:00+00:00", None, "2026-07-01 23:30:00+00:00",
+                              "2026-01-05 09:00:00+00:00"], utc=True)
+    write_frame_csv(pd.DataFrame({"return_id": [1, 2, 3, 4], "submitted_at": moments}),
+                    tmp_path / "times.csv")
+    with open(tmp_path / "times.csv", newline="") as handle:
+        assert [row["submitted_at"] for row in csv.DictReader(handle)] == [
+            "2026-07-01T23:30:00Z", "", "2026-07-01T23:30:00Z", "2026-01-05T09:00:00Z"]

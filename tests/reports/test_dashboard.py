@@ -143,3 +143,32 @@ def test_year_on_year_compares_with_the_previous_cycle(qa_client, partnership, s
     text = page_text(qa_client.get(f"/reports/cycles/{current.id}"))
     assert "against S175 audit 2024-25" in text
     assert "Better (+" in text and "0 worse" in text
+
+
+def test_many_organisations_are_grouped_in_the_heatmap_and_year_on_year(
+        qa_client, partnership, school, make_user, monkeypatch):
+    from datetime import timedelta
+
+    from audit_app.reports import dashboard
+    from tests.fixtures import add_school
+    from tests.reports.report_builders import submitted
+    from tests.returns.submission_builders import S175, submission_cycle
+
+    monkeypatch.setattr(dashboard, "HEATMAP_ORGANISATIONS", 1)
+    earlier = submission_cycle(partnership, S175.parent / "2024-25.yaml",
+                               name="S175 audit 2024-25")
+    earlier.open_date -= timedelta(days=400)
+    earlier.due_date -= timedelta(days=400)
+    current = submission_cycle(partnership, name="S175 audit 2025-26")
+    elm = add_school(partnership, urn="100002", name="Elm Primary School")
+    for organisation, before, now in ((school, "amber", "green"), (elm, "green", "amber")):
+        respondent = make_user("respondent", partnership, organisation)
+        submitted(earlier, organisation, respondent, before)
+        submitted(current, organisation, respondent, now)
+    text = page_text(qa_client.get(f"/reports/cycles/{current.id}"))
+    heatmap, later = text.split('id="heatmap"')[1].split('id="questions"')
+    assert "Local authority maintained schools" in heatmap
+    assert "Oak Tree Primary School" not in heatmap and "Elm Primary School" not in heatmap
+    year_on_year = text.split('id="year-on-year"')[1].split('id="not-submitted"')[0]
+    assert "too many organisations to list" in year_on_year
+    assert "1 better, 0 same, 1 worse" in year_on_year

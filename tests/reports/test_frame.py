@@ -3,6 +3,7 @@ scores and bands, organisation attributes, one query for the answers, the previo
 and year on year across the real S175 2024-25 -> 2025-26 renamed questions."""
 from datetime import date, datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -326,3 +327,24 @@ def test_a_cycle_with_no_returns_gives_empty_frames(partnership):
     assert report.returns.empty and report.answers.empty and report.actions.empty
     assert list(report.answers.columns) == ANSWER_COLUMNS
     assert report.previous is None and report.previous_answers is None
+
+
+def test_a_moderation_of_an_answer_since_changed_no_longer_counts(partnership, school,
+                                                                   make_user):
+    from audit_app.review.models import Moderation
+    from tests.reports.report_builders import RATED, known_cycle
+
+    cycle = known_cycle(partnership, school, make_user)
+
+    def oak_final():
+        answers = answers_frame(cycle)
+        row = answers[(answers.organisation_name == "Oak Tree Primary School")
+                      & (answers.question_id == RATED)].iloc[0]
+        return row.self_value, row.moderated_value, row.final_value
+
+    assert oak_final() == ("green", "amber", "amber")
+    # The reviewer moderated a red answer that the school has since resubmitted as green.
+    Moderation.query.filter_by(question_key=RATED).one().self_value = "red"
+    db.session.commit()
+    self_value, moderated, final = oak_final()
+    assert (self_value, final) == ("green", "green") and pd.isna(moderated)
