@@ -1,6 +1,9 @@
 """Read-only views over a stored (already checked) definition: sections, questions, scales,
 the defaults the README promises, and which questions and approvals apply to an
 organisation given its answers so far."""
+import copy
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -8,6 +11,8 @@ from .conditions import evaluate
 from .question_types import DEFAULT_TEXT_LENGTH, QUESTION_TYPES
 
 NAME_LENGTH = 100
+# Parsed definitions kept by version (see Definition.of): a handful are in use at a time.
+DEFINITION_CACHE_SIZE = 32
 YES_NO_LABELS = (("yes", "Yes"), ("no", "No"))
 
 
@@ -187,7 +192,7 @@ class Definition:
             return cls(definition)
         stored = getattr(definition, "definition", None)
         if isinstance(stored, dict):
-            return cls(stored)
+            return _parsed.of(definition, stored)
         raise TypeError(f"not a questionnaire definition: {definition!r}")
 
     @cached_property
@@ -271,3 +276,38 @@ class Definition:
         return [question for question in visibility.questions
                 if question.required and question.id not in visibility.answers
                 and (section_id is None or question.section.id == section_id)]
+
+
+class _ParsedDefinitions:
+    """Definitions parsed from stored versions, by version id and SHA-256, so that the
+    pages of a return reuse one Definition (and the questions, options and markup worked
+    out from it) rather than parse it again for every request. A version's definition does
+    not change once in use; the stored data is still compared with the cached one's, so a
+    version whose definition was replaced (or a test's made-up checksum) is parsed anew."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items = OrderedDict()
+        self.lock = threading.Lock()
+
+    def of(self, version, stored: dict) -> Definition:
+        key = (type(version), getattr(version, "id", None), getattr(version, "sha256", None))
+        if key[1] is None or key[2] is None:
+            return Definition(stored)
+        with self.lock:
+            cached = self.items.get(key)
+        if cached is not None and cached.data == stored:
+            with self.lock:
+                if key in self.items:
+                    self.items.move_to_end(key)
+            return cached
+        # A copy of its own, so that nothing done to the stored data later changes it.
+        parsed = Definition(copy.deepcopy(stored))
+        with self.lock:
+            self.items[key] = parsed
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return parsed
+
+
+_parsed = _ParsedDefinitions(DEFINITION_CACHE_SIZE)

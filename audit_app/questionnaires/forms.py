@@ -8,6 +8,10 @@ be there; ``validate_draft()`` for saving a draft, which only refuses malformed 
 a whole number, not a real date, an option that does not exist). A field that is not posted
 keeps its saved answer; a question that stops applying because of an answer in the same post
 is not validated, and is left out of ``answer_data()``."""
+import threading
+from collections import OrderedDict
+from functools import cache, lru_cache
+
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import TextAreaField
@@ -22,6 +26,11 @@ COMMENT_SUFFIX = "__comment"
 COMMENT_LENGTH = DEFAULT_TEXT_LENGTH
 FIELDSET_TYPES = ("rating", "yes_no", "choice", "multi_choice", "date")
 PRIVACY_REMINDER = "Do not name children, family members or staff."
+# Rendered question markup kept (see _RenderedOnce): a few options per question of every
+# questionnaire, with and without each message, fit well within this.
+RENDERED_LIMIT = 4096
+# Questions whose widgets are kept (see _answer_widget): every question of a few versions.
+WIDGET_CACHE_SIZE = 2048
 
 
 def comment_field_name(question_id: str) -> str:
@@ -199,11 +208,23 @@ def build_section_form(definition, section_id: str, org_attributes: dict | None,
 
 
 def _answer_field(question: Question, saved):
-    label = question.text if question.required else f"{question.text} (optional)"
-    field = question.type.make_field(question, label, _question_params(question, label))
+    label, widget = _answer_widget(question)
+    field = question.type.make_field(question, label, widget.default_params)
+    field.kwargs["widget"] = widget
     field.kwargs["validators"] = [AnswerCheck(question)]
     field.kwargs["default"] = question.type.field_data(question.read(saved))
     return field
+
+
+# A question's label and widget depend on the question alone (its guidance is Markdown to
+# render), and a parsed definition is kept by version, so they are worked out once per
+# question rather than for every page and save. Widgets keep no state between renders.
+@lru_cache(maxsize=WIDGET_CACHE_SIZE)
+def _answer_widget(question: Question) -> tuple:
+    label = question.text if question.required else f"{question.text} (optional)"
+    field = question.type.make_field(question, label, _question_params(question, label))
+    widget = field.kwargs["widget"]
+    return label, rendered_once(type(widget))(params=widget.default_params)
 
 
 def _question_params(question: Question, label: str) -> dict:
@@ -259,6 +280,13 @@ def _hint_html(question: Question) -> Markup | None:
 
 
 def _comment_field(question: Question, saved):
+    return TextAreaField("Comment", validators=[CommentCheck(question)],
+                         default=saved if isinstance(saved, str) else None,
+                         widget=_comment_widget(question))
+
+
+@lru_cache(maxsize=WIDGET_CACHE_SIZE)
+def _comment_widget(question: Question):
     needed = [option.label for option in question.options
               if {"comment", "reason"} & set(question.requirements(option.value))]
     if question.comment == "required":
@@ -271,6 +299,73 @@ def _comment_field(question: Question, saved):
         " (optional)" if optional else "", question.name)
     params = {"label": {"html": label, "classes": "govuk-label--s"},
               "hint": {"text": hint}, "rows": 3}
-    return TextAreaField("Comment", validators=[CommentCheck(question)],
-                         default=saved if isinstance(saved, str) else None,
-                         widget=QuestionTextArea(params=params))
+    return rendered_once(QuestionTextArea)(params=params)
+
+
+class _Unkeyable(Exception):
+    pass
+
+
+def _render_key(value):
+    """``value`` (a widget's GOV.UK params) as a hashable key equal only for params that
+    render the same: Markup is told from text (one is escaped, the other not) and True from
+    1. Anything else in the params makes it unkeyable, and the markup is then rendered."""
+    if isinstance(value, str):
+        return ("html", value) if isinstance(value, Markup) else value
+    if value is None or isinstance(value, (bool, int, float)):
+        return (type(value), value)
+    if isinstance(value, dict):
+        return ("dict",) + tuple((_render_key(key), _render_key(item))
+                                 for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return ("list",) + tuple(_render_key(item) for item in value)
+    raise _Unkeyable
+
+
+class _RenderedMarkup:
+    """Markup already rendered, by widget template and params, least recently used first."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.items = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            html = self.items.get(key)
+            if html is not None:
+                self.items.move_to_end(key)
+            return html
+
+    def put(self, key, html) -> None:
+        with self.lock:
+            self.items[key] = html
+            while len(self.items) > self.limit:
+                self.items.popitem(last=False)
+
+
+_rendered = _RenderedMarkup(RENDERED_LIMIT)
+
+
+class _RenderedOnce:
+    """A GOV.UK widget whose markup is rendered once per distinct params. The component
+    macros are most of a section page's time, and every page of a section shows the same
+    questions with one of a few answers chosen, so the same params come again and again;
+    the markup depends on nothing else (the component templates see only their params)."""
+
+    def render(self, params):
+        try:
+            key = (self.template, _render_key(params))
+        except _Unkeyable:
+            return super().render(params)
+        html = _rendered.get(key)
+        if html is None:
+            html = super().render(params)
+            _rendered.put(key, html)
+        return html
+
+
+@cache
+def rendered_once(widget_class: type) -> type:
+    """``widget_class`` rendering its markup once per distinct params."""
+    return type(widget_class.__name__, (_RenderedOnce, widget_class), {})

@@ -156,7 +156,7 @@ def _save_posted(audit_return, snapshot):
         return _render_section(section_page(posted.based, form=posted.form,
                                             conflict_keys=posted.conflict_keys,
                                             problems=result.problems), 400)
-    fresh = snapshot_section(ReturnContext.of(audit_return), snapshot.section)
+    fresh = snapshot_section(snapshot.context, snapshot.section)
     if result.conflicts:
         mine = as_fields(*posted.fields())
         return _render_section(section_page(fresh, mine=mine,
@@ -174,7 +174,7 @@ def _save(audit_return, snapshot, posted, complete):
     try:
         result = save_section(audit_return, snapshot.section.id, answers, comments,
                               posted.based.version, posted.based.shown, current_user,
-                              complete)
+                              complete, context=snapshot.context)
     except AnswersRefused as error:
         db.session.rollback()
         return error
@@ -228,7 +228,9 @@ def autosave(return_id, section_id):
         return _json("conflict", 409, message=(
             "Someone else has changed this section since you opened it. Select ‘Save as "
             "draft’ to see their answers beside yours and choose which to keep"))
-    fresh = snapshot_section(ReturnContext.of(audit_return), snapshot.section)
+    # The definition and organisation are those read before the save; the answers and
+    # version are read again.
+    fresh = snapshot_section(snapshot.context, snapshot.section)
     return _json("saved", 200, version=fresh.version, base=fresh.base,
                  section_status=result.status,
                  saved_at=f"{to_london(utcnow()):%H:%M}")

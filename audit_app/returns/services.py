@@ -156,7 +156,8 @@ class SaveResult:
 
 def save_section(audit_return: AuditReturn, section_id: str, posted_answers: dict,
                  posted_comments: dict, base_version: int, base_answers: dict, actor,
-                 complete: bool | None, *, today: date | None = None) -> SaveResult:
+                 complete: bool | None, *, today: date | None = None,
+                 context: ReturnContext | None = None) -> SaveResult:
     """Save what a section page posted: answers (question id -> stored text) and comments,
     against the version and fields (``base_answers``, as ``concurrency.as_fields``) the
     page was rendered from.
@@ -167,11 +168,13 @@ def save_section(audit_return: AuditReturn, section_id: str, posted_answers: dic
     False saves it in progress; None keeps a completed section completed while it still
     qualifies (autosave). Questions that do not apply are ignored and cleared. A stale
     save is merged (see concurrency.py). The first save starts the return. Refuses every
-    change to a return that is submitted, accepted, withdrawn or read-only."""
+    change to a return that is submitted, accepted, withdrawn or read-only. ``context``:
+    the return's context the caller already has (its definition and organisation do not
+    change with a save, so they need not be read again)."""
     savepoint = db.session.begin_nested()
     try:
         result = _save(audit_return, section_id, posted_answers, posted_comments,
-                       base_version, base_answers, actor, complete, today)
+                       base_version, base_answers, actor, complete, today, context)
     except BaseException:
         savepoint.rollback()
         db.session.expire(audit_return)
@@ -185,9 +188,10 @@ def save_section(audit_return: AuditReturn, section_id: str, posted_answers: dic
 
 
 def _save(audit_return, section_id, posted_answers, posted_comments, base_version,
-          base_answers, actor, complete, today) -> SaveResult:
+          base_answers, actor, complete, today, context) -> SaveResult:
     lock_return_for_change(audit_return, today)
-    context = ReturnContext.of(audit_return)
+    if context is None or context.audit_return is not audit_return:
+        context = ReturnContext.of(audit_return)
     section = context.section(section_id)
     state = section_state(audit_return.id, section.id)
     fields = set(question_fields(section.questions))

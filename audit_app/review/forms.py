@@ -1,15 +1,23 @@
 """Forms for the review pages. Each form checks what it can alone; the services check the
 rest (state, assignment, the question) and their messages go back onto the fields."""
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSubmitInput,
-                                                GovTextArea, GovTextInput)
+from govuk_frontend_wtf import wtforms_widgets as gov
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, \
     TextAreaField
 from wtforms.validators import ValidationError
 
+from ..questionnaires.forms import rendered_once
 from .services import MAX_NAME_LENGTH
 
 AGREE = "agree"
+
+# The review pages' widgets render their GOV.UK markup once per distinct params: a
+# reviewer opens the same few forms, mostly empty, on every page.
+GovRadioInput = rendered_once(gov.GovRadioInput)
+GovSelect = rendered_once(gov.GovSelect)
+GovSubmitInput = rendered_once(gov.GovSubmitInput)
+GovTextArea = rendered_once(gov.GovTextArea)
+GovTextInput = rendered_once(gov.GovTextInput)
 
 
 class ModerationForm(FlaskForm):
