@@ -113,3 +113,13 @@ def csrf_enabled(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True)
+def forget_kept_reports():
+    """Reports are kept per process until their data changes; ids are reused after a
+    rollback, so each test starts without any."""
+    yield
+    from audit_app.reports.services import forget_reports
+
+    forget_reports()

@@ -94,6 +94,16 @@ def year_on_year_group_grid(changes: pd.DataFrame, answers: pd.DataFrame, column
 
 
 def dashboard_context(report) -> dict:
+    """Everything the dashboard shows; worked out once per version of the report's data.
+    Database objects are the current request's own, so they are added afresh each time."""
+    context = report.derived.get("dashboard")
+    if context is None:
+        context = report.derived["dashboard"] = _work_out(report)
+    return {**context, "year_on_year": {**context["year_on_year"],
+                                        "previous": report.previous}}
+
+
+def _work_out(report) -> dict:
     answers, returns, actions = report.answers, report.returns, report.actions
     codebook = report.codebook
     group_by, group_label = heatmap_grouping(answers)
@@ -123,8 +133,7 @@ def dashboard_context(report) -> dict:
         "optimism_organisations": analysis.optimism_by_organisation(answers)
         .head(10).to_dict("records"),
         "year_on_year": {"summary": analysis.year_on_year_summary(changes),
-                         "sections": yoy_sections, "rows": yoy_rows,
-                         "previous": report.previous, "label": group_label,
+                         "sections": yoy_sections, "rows": yoy_rows, "label": group_label,
                          "grouped": group_by != "organisation_name"},
         "non_returners": waiting.head(LIST_LIMIT).to_dict("records"),
         "non_returners_total": len(waiting),

@@ -50,6 +50,9 @@ class Report:
     options: dict = field(default_factory=dict)
     today: date | None = None
     generated_at: datetime | None = None
+    # Figures worked out from the frames (e.g. the dashboard's), kept with them: a kept
+    # report's copies share this dict, so each is worked out once per version of the data.
+    derived: dict = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -196,3 +199,8 @@ class ReportCache:
 
 
 _reports = ReportCache(REPORT_CACHE_SIZE, REPORT_CACHE_ROWS)
+
+
+def forget_reports() -> None:
+    """Drop every kept report (tests start each from a clean database)."""
+    _reports.clear()

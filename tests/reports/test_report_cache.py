@@ -134,3 +134,15 @@ def test_a_report_is_not_kept_beyond_its_key(cycle, monkeypatch):
     first = load_report(cycle)
     load_report(cycle, today=date(2030, 1, 1))
     assert load_report(cycle).answers is not first.answers
+
+
+def test_the_dashboards_figures_are_worked_out_once_per_version_of_the_data(
+        cycle, make_user, partnership):
+    from audit_app.reports.dashboard import dashboard_context
+
+    first = dashboard_context(load_report(cycle))
+    again = dashboard_context(load_report(cycle))
+    assert again["sections"] is first["sections"]
+    assert again["year_on_year"]["previous"] is None
+    _moderate_elm(cycle, make_user, partnership)
+    assert dashboard_context(load_report(cycle))["sections"] is not first["sections"]
