@@ -138,11 +138,10 @@ def _report(cycle, folder, client):
 
 def _export(format_name):
     def run(cycle, folder, client):
-        from audit_app.reports.exports import write_export
-        from audit_app.reports.services import load_report
+        from audit_app.reports.exports import report_for_export, write_export
 
         path = Path(folder) / f"report.{format_name}"
-        report = load_report(cycle)
+        report = report_for_export(cycle, format_name)
         with open(path, "wb") as target:
             write_export(report, format_name, target)
         return f"{path.stat().st_size / 1e6:.1f} MB"

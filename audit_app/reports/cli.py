@@ -7,8 +7,8 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from .csv_export import codebook_path
-from .exports import record_export, write_export_file
-from .services import ReportError, find_report_cycle, load_report
+from .exports import record_export, report_for_export, write_export_file
+from .services import ReportError, find_report_cycle
 
 reports_cli = AppGroup("reports", help="Reports for the Quality Assurance subgroup.")
 
@@ -33,7 +33,7 @@ def export_command(cycle_ref, format_name, out, partnership):
         cycle = find_report_cycle(cli_partnership(partnership), cycle_ref)
     except ReportError as error:
         raise click.ClickException(str(error)) from None
-    report = load_report(cycle, with_previous=format_name != "csv")
+    report = report_for_export(cycle, format_name)
     written = []
     try:
         written.append(write_export_file(report, format_name, path))

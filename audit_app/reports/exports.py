@@ -16,19 +16,29 @@ class ExportFormat:
     suffix: str
     media_type: str
     description: str
+    # Whether it holds year on year: the answers and the codebook never compare years, so
+    # making them skips reading the previous cycle.
+    compares_years: bool = True
 
 
 FORMATS = {
     "csv": ExportFormat("csv", "answers.csv", "text/csv",
-                        "Every answer, one row each (CSV)"),
+                        "Every answer, one row each (CSV)", compares_years=False),
     "codebook": ExportFormat("codebook", "codebook.csv", "text/csv",
-                             "The questions and their scales (CSV)"),
+                             "The questions and their scales (CSV)", compares_years=False),
     "xlsx": ExportFormat("xlsx", "report.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          "Summary tables (Excel spreadsheet)"),
     "pdf": ExportFormat("pdf", "report.pdf", "application/pdf",
                         "Report for the board (PDF)"),
 }
+
+
+def report_for_export(cycle, format_name: str, filters: dict | None = None):
+    """The report a format is made from (only what that format needs)."""
+    from .services import load_report
+
+    return load_report(cycle, filters, with_previous=FORMATS[format_name].compares_years)
 
 
 def download_name(cycle, export_format: ExportFormat) -> str:

@@ -10,7 +10,7 @@ from ..cycles.services import cycles_with_counts
 from ..cycles.views import STATUS_TAGS
 from ..extensions import db
 from .dashboard import dashboard_context
-from .exports import FORMATS, download_name, record_export, write_export
+from .exports import FORMATS, download_name, record_export, report_for_export, write_export
 from .filters import FILTER_LABELS, KIND_WORDS, filter_summary, filters_from_args
 from .services import load_report
 
@@ -52,9 +52,7 @@ def download(cycle_id: int, format_name: str):
     export_format = FORMATS.get(format_name)
     if export_format is None:
         abort(404)
-    # The answers and the codebook never compare years: skip reading the previous cycle.
-    report = load_report(cycle, filters_from_args(request.args),
-                         with_previous=format_name not in ("csv", "codebook"))
+    report = report_for_export(cycle, format_name, filters_from_args(request.args))
     target = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     write_export(report, format_name, target)
     target.seek(0)
