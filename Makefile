@@ -49,7 +49,7 @@ test-sqlite:
 
 test-postgres:
 	@echo "=== Test suite on PostgreSQL ($(PG_TEST_URL)) ==="
-	TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST)
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) --ignore=tests/browser
 
 check: install
 	$(FLASK) questionnaires check

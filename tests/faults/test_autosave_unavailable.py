@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.returns.test_scripts_in_browser import QuietHandler, run_page
+from tests.browser.test_scripts_in_browser import QuietHandler, run_page
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = Path(__file__).resolve().parent / "browser" / "unavailable.html"

@@ -1,9 +1,8 @@
-"""The page's scripts in a real (headless) browser: tests/returns/browser/*.html hold a
+"""The page's scripts in a real (headless) browser: tests/browser/pages/*.html hold a
 section form, a fake server and a script of what a person does; the scripts under test are
 those of assets/js. Chromium runs each page on virtual time, so 30 seconds pass at once."""
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -14,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.harness import chromium_path
+
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = Path(__file__).resolve().parent / "browser"
+PAGES = Path(__file__).resolve().parent / "pages"
 SCRIPTS = ("conditional-questions.js", "autosave.js", "session-timeout.js")
 
 
@@ -41,13 +42,7 @@ def served(tmp_path):
 
 
 def run_page(url: str, profile: Path, budget_ms: int) -> dict:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser") \
-        or shutil.which("google-chrome")
-    if browser is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true: Chromium must be installed (apt-get install chromium)")
-        pytest.skip("SKIPPED LOUDLY: no Chromium on this machine, so the page's scripts "
-                    "were not run in a browser (apt-get install chromium)")
+    browser = chromium_path()
     result = subprocess.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
          f"--virtual-time-budget={budget_ms}", "--dump-dom", url],
