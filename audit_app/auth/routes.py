@@ -10,7 +10,7 @@ from .passwords import verify_password
 from .policy import access, current_partnership, partnerships_of, second_factor_step
 from .services import PeopleError, authenticate, request_password_reset, set_password
 from .sessions import (SECOND_FACTOR_PAGES, current_session_record, end_current_session,
-                       sign_in_browser)
+                       sign_in_browser, take_expiry_notice)
 from .throttle import Throttled, password_reset_guard, sign_in_guard
 from .tokens import TokenError, consume_token, find_token
 
@@ -59,7 +59,7 @@ def sign_in():
         if step is not None:
             return redirect(url_for(SECOND_FACTOR_PAGES[step], next=destination))
         return redirect(destination)
-    expired = request.args.get("expired") == "1"
+    expired = take_expiry_notice() or request.args.get("expired") == "1"
     return render_template("auth/sign_in.html", form=form, expired=expired)
 
 

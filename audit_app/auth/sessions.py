@@ -13,6 +13,7 @@ from . import policy
 from .models import User, UserSession
 
 SESSION_KEY = "sid"
+EXPIRY_NOTICE_KEY = "signed_out_by_timeout"
 # Writing last_seen on every request would serialise SQLite writers for nothing.
 TOUCH_INTERVAL = timedelta(seconds=60)
 
@@ -113,6 +114,10 @@ def _load_user_from_session(_request):
         db.session.commit()
         session.pop(SESSION_KEY, None)
         g.session_expired = reason in ("idle_timeout", "absolute_timeout")
+        if g.session_expired:
+            # The request that finds the session expired may be an autosave or a page the
+            # person never sees: the cookie keeps the notice for the sign-in page.
+            session[EXPIRY_NOTICE_KEY] = True
         return None
     if now - record.last_seen_at > TOUCH_INTERVAL and not _is_passive_request():
         record.last_seen_at = now
@@ -151,13 +156,21 @@ def _forget_previous_identity() -> None:
         g.pop(key, None)
 
 
+def take_expiry_notice() -> bool:
+    """Whether the person was signed out by a timeout since they last saw the sign-in page
+    (said once)."""
+    return bool(session.pop(EXPIRY_NOTICE_KEY, False)) or bool(g.get("session_expired"))
+
+
 def _send_to_sign_in():
     """Where a signed-out person goes: sign in, then back to the page they asked for."""
     values = {"next": request.full_path if request.query_string else request.path}
     step = g.get("second_factor_step")
     if step is not None:
         return redirect(url_for(SECOND_FACTOR_PAGES[step], **values))
-    if g.get("session_expired"):
+    if g.get("session_expired") or session.get(EXPIRY_NOTICE_KEY):
+        # The sign-in page says it (and forgets it); a request that never shows the page,
+        # such as an autosave, leaves the notice in the cookie.
         values["expired"] = "1"
     return redirect(url_for("auth.sign_in", **values))
 

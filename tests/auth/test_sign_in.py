@@ -103,6 +103,22 @@ def test_sessions_time_out(client, admin, field, delta, reason, sign_in_with_cod
     assert record.ended_reason == reason
 
 
+def test_a_timeout_found_by_a_background_request_is_still_explained(client, admin,
+                                                                     sign_in_with_code):
+    sign_in_with_code(client, admin)
+    record = UserSession.query.one()
+    record.last_seen_at -= timedelta(minutes=31)
+    db.session.commit()
+    # The page's autosave or session check finds the session expired, not the person.
+    client.get("/healthz")
+    client.get("/people/", headers={"Accept": "application/json"})
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert "You were signed out because you had not done anything for a while" in page
+    # Said once: a later visit to the sign-in page is a plain one.
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert "You were signed out because" not in page
+
+
 def test_anonymous_person_is_sent_to_sign_in_with_next(client, partnership):
     response = client.get("/people/")
     assert response.status_code == 302

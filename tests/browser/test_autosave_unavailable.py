@@ -1,6 +1,6 @@
 """Autosave in a real (headless) browser while the service is unavailable: the page's
 script keeps the answers in the tab, says they have not been saved, and sends them again
-by itself until the service is back (tests/faults/browser/unavailable.html)."""
+by itself until the service is back (tests/browser/pages/unavailable.html)."""
 import shutil
 import threading
 from functools import partial
@@ -12,7 +12,7 @@ import pytest
 from tests.browser.test_scripts_in_browser import QuietHandler, run_page
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = Path(__file__).resolve().parent / "browser" / "unavailable.html"
+PAGE = Path(__file__).resolve().parent / "pages" / "unavailable.html"
 
 
 @pytest.fixture
