@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_scripts_in_browser import QuietHandler, run_page
+from tests.browser.test_scripts_in_browser import run_page, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = Path(__file__).resolve().parent / "pages" / "unavailable.html"
@@ -17,15 +17,8 @@ PAGE = Path(__file__).resolve().parent / "pages" / "unavailable.html"
 
 @pytest.fixture
 def served(tmp_path):
-    shutil.copy(ROOT / "assets" / "js" / "autosave.js", tmp_path / "autosave.js")
-    shutil.copy(PAGE, tmp_path / PAGE.name)
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 partial(QuietHandler, directory=str(tmp_path)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(tmp_path, ("autosave.js",), (PAGE,)) as address:
+        yield address
 
 
 def test_answers_wait_in_the_tab_until_the_service_is_back(served, tmp_path):

@@ -2,6 +2,7 @@
 section form, a fake server and a script of what a person does; the scripts under test are
 those of assets/js. Chromium runs each page on virtual time, so 30 seconds pass at once."""
 import html
+from contextlib import contextmanager
 import json
 import re
 import shutil
@@ -25,20 +26,29 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def served(tmp_path):
-    """The harness pages and the journey's scripts over HTTP (modules need it)."""
-    for name in SCRIPTS:
-        shutil.copy(ROOT / "assets" / "js" / name, tmp_path / name)
-    for page in PAGES.glob("*.html"):
-        shutil.copy(page, tmp_path / page.name)
+@contextmanager
+def serving(folder: Path, scripts, pages):
+    """The scripts under test and the harness pages, copied into ``folder`` and served over
+    HTTP (modules need it); yields the base address."""
+    for name in scripts:
+        shutil.copy(ROOT / "assets" / "js" / name, folder / name)
+    for page in pages:
+        shutil.copy(page, folder / page.name)
     server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 partial(QuietHandler, directory=str(tmp_path)))
+                                 partial(QuietHandler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def served(tmp_path):
+    with serving(tmp_path, SCRIPTS, PAGES.glob("*.html")) as address:
+        yield address
 
 
 def run_page(url: str, profile: Path, budget_ms: int) -> dict:
