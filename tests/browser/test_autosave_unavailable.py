@@ -1,17 +1,12 @@
 """Autosave in a real (headless) browser while the service is unavailable: the page's
 script keeps the answers in the tab, says they have not been saved, and sends them again
 by itself until the service is back (tests/browser/pages/unavailable.html)."""
-import shutil
-import threading
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.browser.test_scripts_in_browser import run_page, serving
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGE = Path(__file__).resolve().parent / "pages" / "unavailable.html"
 
 
