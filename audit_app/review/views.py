@@ -42,9 +42,16 @@ class ReviewAnswer:
     rating_options: list = field(default_factory=list)
     moderation: Moderation | None = None
     moderated_label: str | None = None
+    # Set when the moderation was given to an earlier answer that a resubmission changed: it
+    # no longer counts (reports use the self-rating) until the reviewer moderates again.
+    moderation_note: str | None = None
     evidence: list = field(default_factory=list)
     actions: list = field(default_factory=list)
     queries: list = field(default_factory=list)
+
+
+OUTDATED_MODERATION = ("Given to an earlier answer that the organisation has since changed, so "
+                       "it no longer counts: rate this answer again if you disagree with it.")
 
 
 def _evidence_links(audit_return: AuditReturn, content_evidence: list[dict]) -> dict:
@@ -96,6 +103,8 @@ def review_answers(audit_return: AuditReturn) -> list[ReviewAnswer]:
                 if scored else [],
                 moderation=moderation,
                 moderated_label=moderated.label if moderated else None,
+                moderation_note=OUTDATED_MODERATION if moderation is not None
+                and moderation.self_value != item.get("value") else None,
                 evidence=evidence.get(item["id"], []), actions=actions.get(item["id"], []),
                 queries=queries.get(item["id"], [])))
     return rows

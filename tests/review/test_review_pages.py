@@ -139,3 +139,20 @@ def test_a_spot_check_sample_is_drawn_and_listed(submitted, reviewer_client):
     assert done.status_code == 302
     html = reviewer_client.get("/review/").get_data(as_text=True)
     assert re.search(r"10% with seed .visit.", html)
+
+
+def test_a_moderation_of_an_answer_since_changed_is_marked_as_no_longer_counting(
+        submitted, reviewer, reviewer_client):
+    from audit_app.review.services import moderate
+
+    moderate(submitted, RATED, "amber", "Minutes show no named governor", reviewer)
+    db.session.commit()
+    page = reviewer_client.get(f"/review/returns/{submitted.id}").get_data(as_text=True)
+    assert "Minutes show no named governor" in page and "no longer counts" not in page
+    # As after a resubmission in which the school changed the answer the reviewer rated.
+    Moderation.query.filter_by(return_id=submitted.id).one().self_value = "red"
+    db.session.commit()
+    for url in (f"/review/returns/{submitted.id}",
+                f"/review/returns/{submitted.id}/questions/{RATED}"):
+        page = reviewer_client.get(url).get_data(as_text=True)
+        assert "Given to an earlier answer that the organisation has since changed" in page
