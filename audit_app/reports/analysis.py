@@ -44,6 +44,11 @@ def apply_filters(frame: pd.DataFrame, filters: dict[str, list[str]]) -> pd.Data
     return frame[mask]
 
 
+def section_list(codebook: pd.DataFrame) -> pd.DataFrame:
+    """The questionnaire's sections in order: id and title."""
+    return codebook.drop_duplicates("section_id")[["section_id", "section_title"]]
+
+
 # --- Completion -------------------------------------------------------------------------
 
 def status_counts(returns: pd.DataFrame) -> dict[str, int]:
@@ -100,7 +105,7 @@ def _band_counts(answers: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def rag_by_section(answers: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
     """Per section in questionnaire order: answers by final band and the share of each band
     among rated answers."""
-    sections = codebook.drop_duplicates("section_id")[["section_id", "section_title"]]
+    sections = section_list(codebook)
     rated = answers[answers.final_rag.notna()]
     counts = _band_counts(rated, ["section_id"]) if len(rated) else \
         pd.DataFrame(columns=RAG_ORDER, dtype="int64")
@@ -156,14 +161,13 @@ def heatmap(answers: pd.DataFrame, by: str = "organisation_name") -> pd.DataFram
 def heatmap_grid(cells: pd.DataFrame, codebook: pd.DataFrame) -> tuple[list, list[dict]]:
     """The heatmap as rows for a table: (sections in order, rows of {group, cells by
     section id}) where each cell is a dict of worst, reds and percent_compliant or None."""
-    sections = codebook.drop_duplicates("section_id")[["section_id", "section_title"]]
-    section_list = list(sections.itertuples(index=False))
+    sections = list(section_list(codebook).itertuples(index=False))
     rows: dict[str, dict] = {}
     for cell in cells.itertuples(index=False):
         rows.setdefault(cell.group, {})[cell.section_id] = {
             "worst": cell.worst, "reds": int(cell.reds),
             "percent_compliant": cell.percent_compliant}
-    return section_list, [{"group": group, "cells": rows[group]} for group in sorted(rows)]
+    return sections, [{"group": group, "cells": rows[group]} for group in sorted(rows)]
 
 
 def question_ranking(answers: pd.DataFrame, codebook: pd.DataFrame,

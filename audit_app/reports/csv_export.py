@@ -42,12 +42,9 @@ def safe_table(frame: pd.DataFrame) -> pa.Table:
 
 def _safe_column(series: pd.Series) -> pa.Array:
     if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy()
-        categories = [neutralise(str(value)) for value in series.cat.categories]
         # The dictionary may repeat a string after neutralising; CSV only sees the text.
-        return pa.DictionaryArray.from_arrays(
-            pa.array(codes, mask=codes < 0, type=pa.int32()),
-            pa.array(categories, type=pa.string())).cast(pa.string())
+        return _text_by_code(series.cat.codes.to_numpy(),
+                             [neutralise(str(value)) for value in series.cat.categories])
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
         values = [None if _missing(value) else neutralise(str(value)) for value in series]
         return pa.array(values, type=pa.string())
@@ -66,10 +63,15 @@ def _moments(series: pd.Series) -> pa.Array:
     repeat on every one of its answers, and formatting zoned timestamps row by row costs
     more than all the other columns together."""
     codes, moments = pd.factorize(series)
-    text = [moment.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ") for moment in moments]
+    return _text_by_code(codes, [moment.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+                                 for moment in moments])
+
+
+def _text_by_code(codes: np.ndarray, texts: list[str]) -> pa.Array:
+    """A text column from integer codes into ``texts`` (-1: empty), each text made once."""
     return pa.DictionaryArray.from_arrays(
         pa.array(codes, mask=codes < 0, type=pa.int32()),
-        pa.array(text, type=pa.string())).cast(pa.string())
+        pa.array(texts, type=pa.string())).cast(pa.string())
 
 
 def _missing(value) -> bool:

@@ -58,8 +58,7 @@ def section_bars(sections: pd.DataFrame) -> list[dict]:
 
 
 def year_on_year_grid(changes: pd.DataFrame, codebook: pd.DataFrame) -> tuple[list, list]:
-    sections = list(codebook.drop_duplicates("section_id")[["section_id", "section_title"]]
-                    .itertuples(index=False))
+    sections = list(analysis.section_list(codebook).itertuples(index=False))
     rows: dict[str, dict] = {}
     for change in changes.itertuples(index=False):
         rows.setdefault(change.organisation_name, {})[change.section_id] = {
@@ -74,8 +73,7 @@ def year_on_year_group_grid(changes: pd.DataFrame, answers: pd.DataFrame, column
     """Year on year when there are too many organisations to list: per group and section, how
     many organisations did better, the same or worse; the cell's colour follows the most
     common of the three."""
-    sections = list(codebook.drop_duplicates("section_id")[["section_id", "section_title"]]
-                    .itertuples(index=False))
+    sections = list(analysis.section_list(codebook).itertuples(index=False))
     if changes.empty:
         return sections, []
     groups = answers[["organisation_id", column]].drop_duplicates("organisation_id")

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ..cycles.transitions import STATUS_WORDS
+from .filters import filter_summary
 
 # GOV.UK tag colours: a light fill with dark text of the same hue, always with the word.
 BAND_COLOURS = {"green": ("#cce2d8", "#005a30"), "amber": ("#fff7bf", "#594d00"),
@@ -17,12 +18,9 @@ def status_words(status) -> str:
 
 
 def filters_text(filters: dict) -> str:
-    """The filters applied, in words: 'Type group: Academies; Phase: Primary'."""
-    names = {"kind": "Organisation kind", "type_group": "Type group", "phase": "Phase",
-             "trust": "Trust", "locality": "Locality"}
-    parts = [f"{names.get(name, name)}: {', '.join(map(str, values))}"
-             for name, values in sorted(filters.items()) if values]
-    return "; ".join(parts) if parts else "All organisations (no filters)"
+    """The filters applied, in the dashboard's words: 'Type of school: Academies; Phase:
+    Primary'."""
+    return "; ".join(filter_summary(filters)) or "All organisations (no filters)"
 
 
 def no_returns(report) -> str:
