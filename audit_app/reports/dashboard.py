@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import analysis
+from .export_common import grouped_answers, organisation_groups
 from .rating import RAG_LABELS
 
 # Above this many rated organisations, the heatmap groups them (a page of 25,000 rows helps
@@ -25,14 +26,15 @@ class Bar:
     text: str       # shown inside the segment when it is wide enough
 
 
-def heatmap_grouping(answers: pd.DataFrame) -> tuple[str, str]:
-    """(column, what a row is) for the heatmap: organisations, else their type group
-    (schools) or sector (agencies) when there are too many to list."""
+def heatmap_grouping(answers: pd.DataFrame, returns: pd.DataFrame):
+    """(each organisation's group or None, what a row is) for the heatmap and year on year:
+    organisations, else, when there are too many to list, the groups the spreadsheet and PDF
+    use (a school's type group, an agency's sector)."""
     if answers.organisation_id.nunique() <= HEATMAP_ORGANISATIONS:
-        return "organisation_name", "Organisation"
-    if answers.organisation_kind.astype("object").eq("school").any():
-        return "type_group", "Type of school"
-    return "sector", "Sector"
+        return None, "Organisation"
+    schools = answers.organisation_kind.astype("object").eq("school")
+    label = "Type of school" if schools.all() else "Sector" if not schools.any() else "Group"
+    return organisation_groups(returns), label
 
 
 def section_bars(sections: pd.DataFrame) -> list[dict]:
@@ -68,7 +70,7 @@ def year_on_year_grid(changes: pd.DataFrame, codebook: pd.DataFrame) -> tuple[li
     return sections, [{"group": name, "cells": rows[name]} for name in sorted(rows)]
 
 
-def year_on_year_group_grid(changes: pd.DataFrame, answers: pd.DataFrame, column: str,
+def year_on_year_group_grid(changes: pd.DataFrame, groups: pd.Series,
                             codebook: pd.DataFrame) -> tuple[list, list]:
     """Year on year when there are too many organisations to list: per group and section, how
     many organisations did better, the same or worse; the cell's colour follows the most
@@ -76,9 +78,6 @@ def year_on_year_group_grid(changes: pd.DataFrame, answers: pd.DataFrame, column
     sections = list(analysis.section_list(codebook).itertuples(index=False))
     if changes.empty:
         return sections, []
-    groups = answers[["organisation_id", column]].drop_duplicates("organisation_id")
-    groups = dict(zip(groups.organisation_id,
-                      groups[column].astype("object").fillna("Not recorded")))
     counted = pd.crosstab([changes.organisation_id.map(groups), changes.section_id],
                           changes.direction)
     rows: dict[str, dict] = {}
@@ -104,15 +103,16 @@ def dashboard_context(report) -> dict:
 def _work_out(report) -> dict:
     answers, returns, actions = report.answers, report.returns, report.actions
     codebook = report.codebook
-    group_by, group_label = heatmap_grouping(answers)
-    heat_sections, heat_rows = analysis.heatmap_grid(analysis.heatmap(answers, group_by),
-                                                     codebook)
+    groups, group_label = heatmap_grouping(answers, returns)
+    cells = analysis.heatmap(answers) if groups is None \
+        else analysis.heatmap(grouped_answers(answers, groups), "group")
+    heat_sections, heat_rows = analysis.heatmap_grid(cells, codebook)
     weakest, strongest = analysis.question_ranking(answers, codebook)
     changes = analysis.year_on_year(answers, report.previous_answers, report.renamed)
-    if group_by == "organisation_name":
+    if groups is None:
         yoy_sections, yoy_rows = year_on_year_grid(changes, codebook)
     else:
-        yoy_sections, yoy_rows = year_on_year_group_grid(changes, answers, group_by, codebook)
+        yoy_sections, yoy_rows = year_on_year_group_grid(changes, groups, codebook)
     waiting = analysis.non_returners(returns)
     open_items = analysis.open_actions(actions)
     schools = returns.organisation_kind.astype("object").eq("school").any()
@@ -124,7 +124,7 @@ def _work_out(report) -> dict:
                                   if schools else (("Sector", "sector"),))],
         "sections": section_bars(analysis.rag_by_section(answers, codebook)),
         "heatmap": {"sections": heat_sections, "rows": heat_rows, "label": group_label,
-                    "grouped": group_by != "organisation_name"},
+                    "grouped": groups is not None},
         "weakest": weakest.to_dict("records"), "strongest": strongest.to_dict("records"),
         "optimism_questions": analysis.optimism_by_question(answers, codebook)
         .head(10).to_dict("records"),
@@ -132,7 +132,7 @@ def _work_out(report) -> dict:
         .head(10).to_dict("records"),
         "year_on_year": {"summary": analysis.year_on_year_summary(changes),
                          "sections": yoy_sections, "rows": yoy_rows, "label": group_label,
-                         "grouped": group_by != "organisation_name"},
+                         "grouped": groups is not None},
         "non_returners": waiting.head(LIST_LIMIT).to_dict("records"),
         "non_returners_total": len(waiting),
         "actions": open_items.head(LIST_LIMIT).to_dict("records"),
