@@ -66,6 +66,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SIGN_IN_ADDRESS_LIMIT": os.environ.get("SIGN_IN_ADDRESS_LIMIT", "100 per 15 minutes"),
         "TWO_FACTOR_LIMIT": os.environ.get("TWO_FACTOR_LIMIT", "5 per 15 minutes"),
         "PASSWORD_RESET_LIMIT": os.environ.get("PASSWORD_RESET_LIMIT", "5 per 15 minutes"),
+        # The dashboard shows the figures it has (saying when they were worked out) while a
+        # change is read in the background; off, every view after a change waits for it.
+        "REPORTS_REFRESH_IN_BACKGROUND": _env_bool("REPORTS_REFRESH_IN_BACKGROUND", True),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -80,7 +83,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     if env == "production":
         config.update(SESSION_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
     if env == "test":
-        config.update(TESTING=True)
+        # Tests read the figures right after changing the data, in a transaction that a
+        # background thread cannot see; tests of the background refresh turn it on.
+        config.update(TESTING=True, REPORTS_REFRESH_IN_BACKGROUND=False)
     config.update(overrides)
     config["MAX_CONTENT_LENGTH"] = (config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_ABSOLUTE_HOURS"])

@@ -3,9 +3,14 @@ bar's geometry is computed here so that the template only lays them out."""
 from dataclasses import dataclass
 
 import pandas as pd
+from flask import render_template
+from markupsafe import Markup
 
+from ..cycles.views import STATUS_TAGS
 from . import analysis
 from .export_common import grouped_answers, organisation_groups
+from .exports import FORMATS
+from .filters import FILTER_LABELS, KIND_WORDS, filter_summary
 from .rating import RAG_LABELS
 
 # Above this many rated organisations, the heatmap groups them (a page of 25,000 rows helps
@@ -88,6 +93,21 @@ def year_on_year_group_grid(changes: pd.DataFrame, groups: pd.Series,
             "word": ", ".join(f"{number} {word}" for word, number in numbers.items()),
             "change": None}
     return sections, [{"group": group, "cells": rows[group]} for group in sorted(rows)]
+
+
+def dashboard_html(report) -> Markup:
+    """The dashboard below its heading, rendered once per version of the report's data: a
+    kept report's copies share ``derived``, and nothing in it depends on who is looking (the
+    policy decided that before) or on the request beyond the report's own filters."""
+    html = report.derived.get("html")
+    if html is None:
+        html = report.derived["html"] = Markup(render_template(
+            "reports/_dashboard_content.html", report=report, cycle=report.cycle,
+            formats=FORMATS, applied=filter_summary(report.filters),
+            filter_labels=FILTER_LABELS, kind_words=KIND_WORDS,
+            status_words={status: tag["text"] for status, tag in STATUS_TAGS.items()},
+            **dashboard_context(report)))
+    return html
 
 
 def dashboard_context(report) -> dict:

@@ -1,17 +1,16 @@
 """The QA dashboard and its downloads, for admins, QA members and reviewers."""
 import tempfile
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user
 
 from ..auth.policy import access, authorized_or_404, can, current_partnership
 from ..cycles.models import Cycle
 from ..cycles.services import cycles_with_counts
-from ..cycles.views import STATUS_TAGS
 from ..extensions import db
-from .dashboard import dashboard_context
+from .dashboard import dashboard_html
 from .exports import FORMATS, download_name, record_export, report_for_export, write_export
-from .filters import FILTER_LABELS, KIND_WORDS, filter_summary, filters_from_args
+from .filters import filters_from_args
 from .services import load_report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -35,14 +34,10 @@ def index():
 @access("qa")
 def dashboard(cycle_id: int):
     cycle = _cycle_or_404(cycle_id)
-    report = load_report(cycle, filters_from_args(request.args))
+    report = load_report(cycle, filters_from_args(request.args),
+                         stale_ok=current_app.config["REPORTS_REFRESH_IN_BACKGROUND"])
     return render_template("reports/dashboard.html", report=report, cycle=cycle,
-                           formats=FORMATS, query=request.args.to_dict(flat=False),
-                           applied=filter_summary(report.filters),
-                           filter_labels=FILTER_LABELS, kind_words=KIND_WORDS,
-                           status_words={status: tag["text"]
-                                         for status, tag in STATUS_TAGS.items()},
-                           **dashboard_context(report))
+                           content=dashboard_html(report))
 
 
 @bp.route("/cycles/<int:cycle_id>/download/<format_name>")

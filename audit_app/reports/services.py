@@ -2,7 +2,9 @@
 cycle's answers for year on year. Dashboard, exports and CLI all start here.
 
 Reports are kept in memory (see ReportCache): the frames take a pandas aggregation of every
-answer of two cycles, and the dashboard is opened again and again while little changes."""
+answer of two cycles, and the dashboard is opened again and again while little changes.
+When the data has changed, the dashboard may show the kept figures, saying so, while the
+new ones are read in the background (refresh.py): exports always read the data as it is."""
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -20,7 +22,7 @@ from ..questionnaires.definition import Definition
 from ..returns.models import ActionItem, Submission
 from ..review.models import Moderation
 from ..timeutil import today_london, utcnow
-from . import analysis
+from . import analysis, refresh
 from .frame import actions_frame, answers_frame, codebook_frame, definition_of, \
     previous_cycle, returns_frame
 
@@ -53,6 +55,12 @@ class Report:
     # Figures worked out from the frames (e.g. the dashboard's), kept with them: a kept
     # report's copies share this dict, so each is worked out once per version of the data.
     derived: dict = field(default_factory=dict)
+    # The data stamp the frames were read at (data_stamp), and when they were read.
+    stamp: int | None = None
+    built_at: datetime | None = None
+    # Handed out while newer data is being read in the background: the figures are those
+    # of built_at, and the page says so.
+    refreshing: bool = False
 
     @property
     def title(self) -> str:
@@ -77,24 +85,52 @@ def renamed_between(definition: Definition, previous: Cycle | None) -> dict[str,
 
 
 def load_report(cycle: Cycle, filters: dict | None = None, today: date | None = None,
-                with_previous: bool = True) -> Report:
+                with_previous: bool = True, stale_ok: bool = False) -> Report:
+    """The report of ``cycle``: the kept one while the data it was read from is unchanged,
+    else read again. With ``stale_ok`` (the dashboard) a kept report of older data is handed
+    out, marked ``refreshing``, while the new data is read in the background."""
     today = today or today_london()
     filters = {name: list(values) for name, values in (filters or {}).items() if values}
     before = previous_cycle(cycle) if with_previous else None
     key = report_key(cycle, before, filters, today)
+    stamp = data_stamp(cycle, before)
     kept = _reports.get(key)
-    if kept is not None:
-        # The same figures: the data they are made from has not changed since. The cycles
-        # are this request's own (database objects belong to one session).
-        return replace(kept, cycle=cycle, previous=before, filters=filters,
-                       options={name: list(values) for name, values in kept.options.items()},
-                       generated_at=utcnow())
-    report = _build_report(cycle, filters, today, before)
+    if kept is not None and kept.stamp == stamp:
+        return _hand_out(kept, cycle, before)
+    if kept is not None and stale_ok and refresh.start(
+            key, stamp, lambda: _build_kept(key, cycle.id, before and before.id, filters,
+                                            today)):
+        return _hand_out(kept, cycle, before, refreshing=True)
+    report = _build_report(cycle, filters, today, before, stamp)
     _reports.put(key, report)
     return report
 
 
-def _build_report(cycle: Cycle, filters: dict, today: date, before: Cycle | None) -> Report:
+def _hand_out(kept: Report, cycle: Cycle, before: Cycle | None,
+              refreshing: bool = False) -> Report:
+    # The same figures for this request: the cycles are its own (database objects belong to
+    # one session), the options a copy.
+    return replace(kept, cycle=cycle, previous=before, refreshing=refreshing,
+                   options={name: list(values) for name, values in kept.options.items()},
+                   generated_at=utcnow())
+
+
+def _build_kept(key: tuple, cycle_id: int, before_id: int | None, filters: dict,
+                today: date) -> None:
+    """Read a report again and keep it (run by a background refresh, in a session of its
+    own)."""
+    cycle = db.session.get(Cycle, cycle_id)
+    before = db.session.get(Cycle, before_id) if before_id is not None else None
+    if cycle is None:
+        return
+    _reports.put(key, _build_report(cycle, filters, today, before,
+                                    data_stamp(cycle, before)))
+
+
+def _build_report(cycle: Cycle, filters: dict, today: date, before: Cycle | None,
+                  stamp: int) -> Report:
+    """Read the frames. ``stamp`` is taken before they are read, so that a change made
+    while they are read makes the next request read them again."""
     definition = definition_of(cycle)
     all_returns = returns_frame(cycle, today)
     options = analysis.filter_options(all_returns)
@@ -105,24 +141,27 @@ def _build_report(cycle: Cycle, filters: dict, today: date, before: Cycle | None
     if before is not None:
         previous_answers = answers_frame(
             before, analysis.apply_filters(returns_frame(before, today), filters))
+    now = utcnow()
     return Report(cycle=cycle, definition=definition, returns=returns, answers=answers,
                   actions=actions, codebook=codebook_frame(definition), previous=before,
                   previous_answers=previous_answers,
                   renamed=renamed_between(definition, before), filters=filters,
-                  options=options, today=today, generated_at=utcnow())
+                  options=options, today=today, generated_at=now, stamp=stamp,
+                  built_at=now)
 
 
 # The report cache ------------------------------------------------------------------------
 
 def report_key(cycle: Cycle, before: Cycle | None, filters: dict, today: date) -> tuple:
-    """What a report is a function of: the cycles (and the questionnaire version), the
-    filters, today's date (overdue days) and a stamp of the data read (data_stamp)."""
+    """Which report: the cycles (and the questionnaire version), the filters and today's date
+    (overdue days). The report kept under it is of the data at its ``stamp``
+    (data_stamp)."""
     cycles = [cycle] + ([before] if before is not None else [])
     return (tuple((item.id, item.name, item.due_date, item.partnership_id,
                    item.questionnaire_version_id, item.questionnaire_version.sha256)
                   for item in cycles),
             tuple(sorted((name, tuple(values)) for name, values in filters.items())),
-            today, data_stamp(cycle, before))
+            today)
 
 
 def data_stamp(cycle: Cycle, before: Cycle | None) -> int:
@@ -162,8 +201,9 @@ def data_stamp(cycle: Cycle, before: Cycle | None) -> int:
 
 
 class ReportCache:
-    """Reports by key, least recently used first, within a number of reports and of
-    answer rows. Kept reports are shared between requests: nothing changes their frames."""
+    """Reports by key (the latest read of each), least recently used first, within a number
+    of reports and of answer rows. Kept reports are shared between requests and threads:
+    nothing changes their frames."""
 
     def __init__(self, size: int, rows: int):
         self.size = size
@@ -203,4 +243,6 @@ _reports = ReportCache(REPORT_CACHE_SIZE, REPORT_CACHE_ROWS)
 
 def forget_reports() -> None:
     """Drop every kept report (tests start each from a clean database)."""
+    refresh.wait()
+    refresh.forget_failures()
     _reports.clear()

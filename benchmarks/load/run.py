@@ -77,6 +77,19 @@ class Database:
         with self.engine.connect() as connection:
             connection.exec_driver_sql(f'CREATE DATABASE "{self.name}"')
 
+    def analyse(self):
+        """Planner statistics for what the seed just loaded. A server left to itself gathers
+        them (autovacuum) within a minute or so of a bulk load; one with autovacuum off
+        never does, and would then plan every query for empty tables."""
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(self.url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("ANALYZE")
+        finally:
+            engine.dispose()
+
     def drop(self):
         with self.engine.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
@@ -154,6 +167,8 @@ def run(args) -> int:
                                       "--count", str(args.users), "--password", password,
                                       "--out", str(out / "respondents.csv")],
               env, out / "prepare.log")
+        print("--- gather planner statistics (ANALYZE)", flush=True)
+        database.analyse()
         print(f"--- gunicorn: {args.workers} workers, {args.threads} threads, "
               f"127.0.0.1:{port}", flush=True)
         with open(out / "gunicorn.log", "w", encoding="utf-8") as log:

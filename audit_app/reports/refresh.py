@@ -1,0 +1,69 @@
+"""Reading a report's newer data in the background, so that the dashboard answers at once
+with the figures it has (saying when they were worked out) while a change is taken in.
+
+One refresh at a time per report: a dashboard opened ten times while one runs starts no
+other. A refresh that fails is logged, and the next view of that report reads the data in
+the request itself, so that its error is shown rather than old figures for ever."""
+import logging
+import threading
+from collections.abc import Callable, Hashable
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_running: dict[Hashable, threading.Thread] = {}
+# The report key and the data stamp of each refresh that failed.
+_failed: dict[Hashable, int] = {}
+
+
+def start(key: Hashable, stamp: int, work: Callable[[], None]) -> bool:
+    """Run ``work`` in a thread of its own with an application context (and so a database
+    session of its own), unless a refresh of ``key`` is already running. False when the
+    refresh of this key at this stamp has already failed: the caller does the work itself."""
+    app = current_app._get_current_object()
+    with _lock:
+        if _failed.get(key) == stamp:
+            return False
+        if key in _running:
+            return True
+        thread = threading.Thread(target=_run, args=(app, key, stamp, work), daemon=True,
+                                  name="report-refresh")
+        _running[key] = thread
+    thread.start()
+    return True
+
+
+def _run(app, key: Hashable, stamp: int, work: Callable[[], None]) -> None:
+    try:
+        with app.app_context():
+            work()
+        with _lock:
+            _failed.pop(key, None)
+    except Exception:  # logged; the next view reads the data in the request instead
+        log.exception("reading a report's newer data in the background failed")
+        with _lock:
+            _failed[key] = stamp
+    finally:
+        with _lock:
+            _running.pop(key, None)
+
+
+def running() -> int:
+    with _lock:
+        return len(_running)
+
+
+def wait(timeout: float | None = None) -> None:
+    """Wait for the refreshes running now (tests, and before the kept reports are
+    dropped)."""
+    with _lock:
+        threads = list(_running.values())
+    for thread in threads:
+        thread.join(timeout)
+
+
+def forget_failures() -> None:
+    with _lock:
+        _failed.clear()
