@@ -67,3 +67,20 @@ def wait(timeout: float | None = None) -> None:
 def forget_failures() -> None:
     with _lock:
         _failed.clear()
+
+
+def warm_in_background(app) -> threading.Thread:
+    """Read the recent cycles' reports in a thread of its own (a server process that has just
+    started), so that the first person to open their dashboards does not wait."""
+    def warm():
+        from .services import warm_reports
+
+        try:
+            with app.app_context():
+                warm_reports()
+        except Exception:  # logged; the dashboards then read their reports when opened
+            log.exception("reading the recent cycles' reports at start-up failed")
+
+    thread = threading.Thread(target=warm, daemon=True, name="report-warm")
+    thread.start()
+    return thread

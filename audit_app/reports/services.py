@@ -86,24 +86,52 @@ def renamed_between(definition: Definition, previous: Cycle | None) -> dict[str,
 
 def load_report(cycle: Cycle, filters: dict | None = None, today: date | None = None,
                 with_previous: bool = True, stale_ok: bool = False) -> Report:
-    """The report of ``cycle``: the kept one while the data it was read from is unchanged,
-    else read again. With ``stale_ok`` (the dashboard) a kept report of older data is handed
-    out, marked ``refreshing``, while the new data is read in the background."""
+    """The report of ``cycle``: the kept one while the data it was read from and the day
+    (overdue days) are unchanged, else read again. With ``stale_ok`` (the dashboard) a kept
+    report of older data is handed out, marked ``refreshing``, while the new data is read in
+    the background."""
     today = today or today_london()
     filters = {name: list(values) for name, values in (filters or {}).items() if values}
     before = previous_cycle(cycle) if with_previous else None
-    key = report_key(cycle, before, filters, today)
+    key = report_key(cycle, before, filters)
     stamp = data_stamp(cycle, before)
     kept = _reports.get(key)
-    if kept is not None and kept.stamp == stamp:
+    if kept is not None and (kept.stamp, kept.today) == (stamp, today):
         return _hand_out(kept, cycle, before)
     if kept is not None and stale_ok and refresh.start(
-            key, stamp, lambda: _build_kept(key, cycle.id, before and before.id, filters,
-                                            today)):
+            (key, today), stamp,
+            lambda: _build_kept(key, cycle.id, before and before.id, filters, today)):
         return _hand_out(kept, cycle, before, refreshing=True)
     report = _build_report(cycle, filters, today, before, stamp)
     _reports.put(key, report)
     return report
+
+
+def warm_reports(limit: int = REPORT_CACHE_SIZE // 2) -> int:
+    """Read, and keep, the unfiltered reports of the most recently opened cycles (at most
+    ``limit``) that the kept reports have room for, so that the first person to open their
+    dashboards in a new process does not wait for them. How many were read."""
+    cycles = db.session.scalars(
+        sa.select(Cycle).where(Cycle.status != "draft")
+        .order_by(Cycle.open_date.desc(), Cycle.id.desc()).limit(limit)).all()
+    warmed = 0
+    for cycle in cycles:
+        if _answer_rows_at_most(cycle) > REPORT_CACHE_ROWS:
+            continue   # it would not be kept: reading it now would help nobody
+        load_report(cycle)
+        warmed += 1
+    return warmed
+
+
+def _answer_rows_at_most(cycle: Cycle) -> int:
+    """An upper bound of a report's answer rows (both cycles'), without reading them."""
+    before = previous_cycle(cycle)
+    rows = 0
+    for item in [cycle] + ([before] if before is not None else []):
+        returns = db.session.scalar(sa.select(sa.func.count(AuditReturn.id))
+                                    .where(AuditReturn.cycle_id == item.id))
+        rows += returns * len(definition_of(item).questions)
+    return rows
 
 
 def _hand_out(kept: Report, cycle: Cycle, before: Cycle | None,
@@ -152,16 +180,14 @@ def _build_report(cycle: Cycle, filters: dict, today: date, before: Cycle | None
 
 # The report cache ------------------------------------------------------------------------
 
-def report_key(cycle: Cycle, before: Cycle | None, filters: dict, today: date) -> tuple:
-    """Which report: the cycles (and the questionnaire version), the filters and today's date
-    (overdue days). The report kept under it is of the data at its ``stamp``
-    (data_stamp)."""
+def report_key(cycle: Cycle, before: Cycle | None, filters: dict) -> tuple:
+    """Which report: the cycles (and the questionnaire version) and the filters. The report
+    kept under it is of the data at its ``stamp`` (data_stamp) on its ``today``."""
     cycles = [cycle] + ([before] if before is not None else [])
     return (tuple((item.id, item.name, item.due_date, item.partnership_id,
                    item.questionnaire_version_id, item.questionnaire_version.sha256)
                   for item in cycles),
-            tuple(sorted((name, tuple(values)) for name, values in filters.items())),
-            today)
+            tuple(sorted((name, tuple(values)) for name, values in filters.items())))
 
 
 def data_stamp(cycle: Cycle, before: Cycle | None) -> int:

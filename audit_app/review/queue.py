@@ -5,7 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ..auth.models import Grant
+from ..auth.policy import grants_of
 from ..cycles.models import RETURN_STATUSES, AuditReturn, Cycle
 from ..extensions import db
 from ..organisations.models import Organisation
@@ -71,8 +71,7 @@ def _scope(user, partnership, roles: set[str]):
     cycles and questionnaires their reviewer grants name."""
     if "admin" in roles:
         return sa.true()
-    grants = Grant.query.filter_by(user_id=user.id, partnership_id=partnership.id,
-                                   role="reviewer").all()
+    grants = [grant for grant in grants_of(user, partnership) if grant.role == "reviewer"]
     if any(grant.cycle_id is None and grant.questionnaire_key is None for grant in grants):
         return sa.true()
     cycle_ids = [grant.cycle_id for grant in grants if grant.cycle_id is not None]
@@ -107,25 +106,24 @@ def status_counts(user, partnership, roles) -> dict[str, int]:
 
 
 def queue_rows(user, partnership, roles, filters: QueueFilters, today: date) -> list[QueueRow]:
-    amber_red = (sa.select(SubmissionAnswer.submission_id.label("submission_id"),
-                           sa.func.count().label("number"))
-                 .where(SubmissionAnswer.compliant.is_(False),
+    # Counted per listed return (correlated), not over every submitted answer of the
+    # partnership and then joined: the queue lists a few returns of many.
+    amber_red = (sa.select(sa.func.count()).select_from(SubmissionAnswer)
+                 .where(SubmissionAnswer.submission_id == Submission.id,
+                        SubmissionAnswer.compliant.is_(False),
                         SubmissionAnswer.score.is_not(None))
-                 .group_by(SubmissionAnswer.submission_id).subquery())
-    queries = (sa.select(ReviewQuery.return_id.label("return_id"),
-                         sa.func.count().label("number"))
-               .where(ReviewQuery.status.in_(("open", "answered")))
-               .group_by(ReviewQuery.return_id).subquery())
+                 .correlate(Submission).scalar_subquery())
+    open_queries = (sa.select(sa.func.count()).select_from(ReviewQuery)
+                    .where(ReviewQuery.return_id == AuditReturn.id,
+                           ReviewQuery.status.in_(("open", "answered")))
+                    .correlate(AuditReturn).scalar_subquery())
     overdue = _overdue(today)
     statement = (_base(user, partnership, roles)
-                 .add_columns(Organisation, Cycle, Submission.submitted_at,
-                              sa.func.coalesce(amber_red.c.number, 0),
-                              sa.func.coalesce(queries.c.number, 0), overdue)
+                 .add_columns(Organisation, Cycle, Submission.submitted_at, amber_red,
+                              open_queries, overdue)
                  .outerjoin(Submission, sa.and_(
                      Submission.return_id == AuditReturn.id,
-                     Submission.number == AuditReturn.latest_submission_number))
-                 .outerjoin(amber_red, amber_red.c.submission_id == Submission.id)
-                 .outerjoin(queries, queries.c.return_id == AuditReturn.id))
+                     Submission.number == AuditReturn.latest_submission_number)))
     if filters.status:
         statement = statement.where(AuditReturn.status == filters.status)
     elif not filters.overdue:
@@ -149,14 +147,13 @@ def queue_rows(user, partnership, roles, filters: QueueFilters, today: date) -> 
 
 
 def filter_choices(user, partnership, roles) -> dict[str, list]:
-    """The cycles, type groups and phases found among the returns in scope."""
-    base = _base(user, partnership, roles)
-    cycles = db.session.execute(
-        base.with_only_columns(Cycle.id, Cycle.name).distinct().order_by(Cycle.name)).all()
-    type_groups = db.session.scalars(
-        base.with_only_columns(Organisation.type_group).distinct()
-        .where(Organisation.type_group.is_not(None)).order_by(Organisation.type_group)).all()
-    phases = db.session.scalars(
-        base.with_only_columns(Organisation.phase).distinct()
-        .where(Organisation.phase.is_not(None)).order_by(Organisation.phase)).all()
-    return {"cycles": cycles, "type_groups": type_groups, "phases": phases}
+    """The cycles, type groups and phases found among the returns in scope (one query: the
+    combinations found are few)."""
+    found = db.session.execute(
+        _base(user, partnership, roles).with_only_columns(
+            Cycle.id, Cycle.name, Organisation.type_group, Organisation.phase).distinct()).all()
+    return {"cycles": sorted({(row.id, row.name) for row in found},
+                             key=lambda cycle: (cycle[1], cycle[0])),
+            "type_groups": sorted({row.type_group for row in found
+                                   if row.type_group is not None}),
+            "phases": sorted({row.phase for row in found if row.phase is not None})}

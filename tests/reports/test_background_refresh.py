@@ -3,8 +3,13 @@ were worked out and that new ones are on their way, and reads the new data in a 
 own; the next view shows them. A refresh that fails makes the next view read the data itself.
 Exports never show old figures. These commit for real, in a database of their own, because
 the background thread has a session of its own."""
+import importlib.util
 import re
+import threading
 import uuid
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,6 +21,7 @@ from audit_app.organisations.models import Partnership
 from audit_app.reports import refresh, services
 from audit_app.reports.services import forget_reports, load_report
 from audit_app.review.services import moderate
+from audit_app.timeutil import today_london
 from tests.fixtures import add_school
 from tests.reports.report_builders import RATED, known_cycle
 
@@ -122,3 +128,36 @@ def test_exports_read_the_data_as_it_is(world):
     response = client.get(f"/reports/cycles/{ids['cycle']}/download/csv")
     assert response.status_code == 200
     refresh.wait(60)
+
+
+def test_a_new_day_shows_the_kept_figures_while_the_overdue_days_are_worked_out(world):
+    app, _client, ids = world
+    today = today_london()
+    with app.app_context():
+        cycle = db.session.get(Cycle, ids["cycle"])
+        yesterday = load_report(cycle, today=today - timedelta(days=1))
+        meanwhile = load_report(cycle, today=today, stale_ok=True)
+        assert meanwhile.refreshing and meanwhile.answers is yesterday.answers
+        refresh.wait(60)
+        fresh = load_report(cycle, today=today, stale_ok=True)
+        assert not fresh.refreshing and fresh.today == today
+        assert load_report(cycle, today=today).answers is fresh.answers
+
+
+def test_a_new_gunicorn_worker_reads_the_recent_reports_in_the_background(world):
+    app, _client, ids = world
+    forget_reports()
+    config = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    spec = importlib.util.spec_from_file_location("gunicorn_settings", config)
+    settings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(settings)
+    worker = SimpleNamespace(wsgi=app)
+    with app.app_context():
+        settings.post_worker_init(worker)
+        for thread in threading.enumerate():
+            if thread.name == "report-warm":
+                thread.join(60)
+        assert len(services._reports.items) == 1
+        cycle = db.session.get(Cycle, ids["cycle"])
+        kept = next(iter(services._reports.items.values()))
+        assert load_report(cycle).answers is kept.answers

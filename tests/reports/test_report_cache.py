@@ -146,3 +146,15 @@ def test_the_dashboards_figures_are_worked_out_once_per_version_of_the_data(
     assert again["year_on_year"]["previous"] is None
     _moderate_elm(cycle, make_user, partnership)
     assert dashboard_context(load_report(cycle))["sections"] is not first["sections"]
+
+
+def test_warming_reads_and_keeps_the_recent_cycles_reports(cycle):
+    assert services.warm_reports() == 1
+    kept = load_report(cycle)
+    assert load_report(cycle).answers is kept.answers
+
+
+def test_warming_skips_a_cycle_too_big_to_keep(cycle, monkeypatch):
+    monkeypatch.setattr(services, "REPORT_CACHE_ROWS", 10)
+    assert services.warm_reports() == 0
+    assert services._reports.items == {}
