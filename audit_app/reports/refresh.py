@@ -8,7 +8,7 @@ import logging
 import threading
 from collections.abc import Callable, Hashable
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 log = logging.getLogger(__name__)
 
@@ -19,25 +19,34 @@ _failed: dict[Hashable, int] = {}
 
 
 def start(key: Hashable, stamp: int, work: Callable[[], None]) -> bool:
-    """Run ``work`` in a thread of its own with an application context (and so a database
-    session of its own), unless a refresh of ``key`` is already running. False when the
-    refresh of this key at this stamp has already failed: the caller does the work itself."""
+    """Run ``work`` in a thread of its own, unless a refresh of ``key`` is already running.
+    False when the refresh of this key at this stamp has already failed: the caller does
+    the work itself."""
     app = current_app._get_current_object()
+    base_url = request.url_root if has_request_context() else None
     with _lock:
         if _failed.get(key) == stamp:
             return False
         if key in _running:
             return True
-        thread = threading.Thread(target=_run, args=(app, key, stamp, work), daemon=True,
-                                  name="report-refresh")
+        thread = threading.Thread(target=_run, args=(app, base_url, key, stamp, work),
+                                  daemon=True, name="report-refresh")
         _running[key] = thread
     thread.start()
     return True
 
 
-def _run(app, key: Hashable, stamp: int, work: Callable[[], None]) -> None:
+def _context(app, base_url: str | None):
+    """A request context of the thread's own (and so a database session of its own), at the
+    address of the request that started it, so that pages rendered there link as its own
+    pages do; nobody is signed in to it."""
+    return app.test_request_context(base_url=base_url or app.config["BASE_URL"])
+
+
+def _run(app, base_url: str | None, key: Hashable, stamp: int,
+         work: Callable[[], None]) -> None:
     try:
-        with app.app_context():
+        with _context(app, base_url):
             work()
         with _lock:
             _failed.pop(key, None)
@@ -73,11 +82,12 @@ def warm_in_background(app) -> threading.Thread:
     """Read the recent cycles' reports in a thread of its own (a server process that has just
     started), so that the first person to open their dashboards does not wait."""
     def warm():
+        from .dashboard import dashboard_html
         from .services import warm_reports
 
         try:
-            with app.app_context():
-                warm_reports()
+            with _context(app, None):
+                warm_reports(prepare=dashboard_html)
         except Exception:  # logged; the dashboards then read their reports when opened
             log.exception("reading the recent cycles' reports at start-up failed")
 

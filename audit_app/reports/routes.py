@@ -35,7 +35,8 @@ def index():
 def dashboard(cycle_id: int):
     cycle = _cycle_or_404(cycle_id)
     report = load_report(cycle, filters_from_args(request.args),
-                         stale_ok=current_app.config["REPORTS_REFRESH_IN_BACKGROUND"])
+                         stale_ok=current_app.config["REPORTS_REFRESH_IN_BACKGROUND"],
+                         prepare=dashboard_html)
     return render_template("reports/dashboard.html", report=report, cycle=cycle,
                            content=dashboard_html(report))
 

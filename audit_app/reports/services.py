@@ -7,6 +7,7 @@ When the data has changed, the dashboard may show the kept figures, saying so, w
 new ones are read in the background (refresh.py): exports always read the data as it is."""
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -85,11 +86,13 @@ def renamed_between(definition: Definition, previous: Cycle | None) -> dict[str,
 
 
 def load_report(cycle: Cycle, filters: dict | None = None, today: date | None = None,
-                with_previous: bool = True, stale_ok: bool = False) -> Report:
+                with_previous: bool = True, stale_ok: bool = False,
+                prepare: Callable[[Report], object] | None = None) -> Report:
     """The report of ``cycle``: the kept one while the data it was read from and the day
     (overdue days) are unchanged, else read again. With ``stale_ok`` (the dashboard) a kept
     report of older data is handed out, marked ``refreshing``, while the new data is read in
-    the background."""
+    the background, where ``prepare`` (what the page works out from a report, kept in its
+    ``derived``) is run too, so that the new figures are ready when they are first shown."""
     today = today or today_london()
     filters = {name: list(values) for name, values in (filters or {}).items() if values}
     before = previous_cycle(cycle) if with_previous else None
@@ -100,38 +103,12 @@ def load_report(cycle: Cycle, filters: dict | None = None, today: date | None = 
         return _hand_out(kept, cycle, before)
     if kept is not None and stale_ok and refresh.start(
             (key, today), stamp,
-            lambda: _build_kept(key, cycle.id, before and before.id, filters, today)):
+            lambda: _build_kept(key, cycle.id, before and before.id, filters, today,
+                                prepare)):
         return _hand_out(kept, cycle, before, refreshing=True)
     report = _build_report(cycle, filters, today, before, stamp)
     _reports.put(key, report)
     return report
-
-
-def warm_reports(limit: int = REPORT_CACHE_SIZE // 2) -> int:
-    """Read, and keep, the unfiltered reports of the most recently opened cycles (at most
-    ``limit``) that the kept reports have room for, so that the first person to open their
-    dashboards in a new process does not wait for them. How many were read."""
-    cycles = db.session.scalars(
-        sa.select(Cycle).where(Cycle.status != "draft")
-        .order_by(Cycle.open_date.desc(), Cycle.id.desc()).limit(limit)).all()
-    warmed = 0
-    for cycle in cycles:
-        if _answer_rows_at_most(cycle) > REPORT_CACHE_ROWS:
-            continue   # it would not be kept: reading it now would help nobody
-        load_report(cycle)
-        warmed += 1
-    return warmed
-
-
-def _answer_rows_at_most(cycle: Cycle) -> int:
-    """An upper bound of a report's answer rows (both cycles'), without reading them."""
-    before = previous_cycle(cycle)
-    rows = 0
-    for item in [cycle] + ([before] if before is not None else []):
-        returns = db.session.scalar(sa.select(sa.func.count(AuditReturn.id))
-                                    .where(AuditReturn.cycle_id == item.id))
-        rows += returns * len(definition_of(item).questions)
-    return rows
 
 
 def _hand_out(kept: Report, cycle: Cycle, before: Cycle | None,
@@ -144,15 +121,17 @@ def _hand_out(kept: Report, cycle: Cycle, before: Cycle | None,
 
 
 def _build_kept(key: tuple, cycle_id: int, before_id: int | None, filters: dict,
-                today: date) -> None:
-    """Read a report again and keep it (run by a background refresh, in a session of its
-    own)."""
+                today: date, prepare: Callable[[Report], object] | None = None) -> None:
+    """Read a report again, prepare it and keep it (run by a background refresh, in a
+    session of its own)."""
     cycle = db.session.get(Cycle, cycle_id)
     before = db.session.get(Cycle, before_id) if before_id is not None else None
     if cycle is None:
         return
-    _reports.put(key, _build_report(cycle, filters, today, before,
-                                    data_stamp(cycle, before)))
+    report = _build_report(cycle, filters, today, before, data_stamp(cycle, before))
+    if prepare is not None:
+        prepare(report)
+    _reports.put(key, report)
 
 
 def _build_report(cycle: Cycle, filters: dict, today: date, before: Cycle | None,
@@ -176,6 +155,36 @@ def _build_report(cycle: Cycle, filters: dict, today: date, before: Cycle | None
                   renamed=renamed_between(definition, before), filters=filters,
                   options=options, today=today, generated_at=now, stamp=stamp,
                   built_at=now)
+
+
+def warm_reports(limit: int = REPORT_CACHE_SIZE // 2,
+                 prepare: Callable[[Report], object] | None = None) -> int:
+    """Read, prepare and keep the unfiltered reports of the most recently opened cycles (at
+    most ``limit``) that the kept reports have room for, so that the first person to open
+    their dashboards in a new process does not wait for them. How many were read."""
+    cycles = db.session.scalars(
+        sa.select(Cycle).where(Cycle.status != "draft")
+        .order_by(Cycle.open_date.desc(), Cycle.id.desc()).limit(limit)).all()
+    warmed = 0
+    for cycle in cycles:
+        if _answer_rows_at_most(cycle) > REPORT_CACHE_ROWS:
+            continue   # it would not be kept: reading it now would help nobody
+        report = load_report(cycle)
+        if prepare is not None:
+            prepare(report)
+        warmed += 1
+    return warmed
+
+
+def _answer_rows_at_most(cycle: Cycle) -> int:
+    """An upper bound of a report's answer rows (both cycles'), without reading them."""
+    before = previous_cycle(cycle)
+    rows = 0
+    for item in [cycle] + ([before] if before is not None else []):
+        returns = db.session.scalar(sa.select(sa.func.count(AuditReturn.id))
+                                    .where(AuditReturn.cycle_id == item.id))
+        rows += returns * len(definition_of(item).questions)
+    return rows
 
 
 # The report cache ------------------------------------------------------------------------
