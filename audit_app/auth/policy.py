@@ -4,6 +4,7 @@ from functools import wraps
 
 from flask import abort, g, request, session
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db, login_manager
 from .models import Grant
@@ -74,16 +75,17 @@ def deny(reason: str, status: int = 403):
 
 
 def grants_of(user, partnership=None) -> list[Grant]:
+    """The user's grants (in one partnership, or in all), read once per request with their
+    partnerships: every page asks several times."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     cache = g.setdefault("_grant_cache", {})
-    key = (user.id, partnership.id if partnership else None)
-    if key not in cache:
-        query = Grant.query.filter_by(user_id=user.id)
-        if partnership is not None:
-            query = query.filter_by(partnership_id=partnership.id)
-        cache[key] = query.all()
-    return cache[key]
+    if user.id not in cache:
+        cache[user.id] = Grant.query.filter_by(user_id=user.id).options(
+            joinedload(Grant.partnership)).order_by(Grant.id).all()
+    if partnership is None:
+        return cache[user.id]
+    return [grant for grant in cache[user.id] if grant.partnership_id == partnership.id]
 
 
 def forget_cached_grants() -> None:
@@ -98,12 +100,8 @@ def roles_in(user, partnership) -> set[str]:
 
 def partnerships_of(user) -> list:
     """The partnerships in which the user holds any grant, by name."""
-    from ..organisations.models import Partnership
-
-    ids = {grant.partnership_id for grant in grants_of(user)}
-    if not ids:
-        return []
-    return Partnership.query.filter(Partnership.id.in_(ids)).order_by(Partnership.name).all()
+    found = {grant.partnership_id: grant.partnership for grant in grants_of(user)}
+    return sorted(found.values(), key=lambda partnership: (partnership.name, partnership.id))
 
 
 def current_partnership():

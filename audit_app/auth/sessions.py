@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db, login_manager
 from ..timeutil import utcnow
@@ -99,7 +100,9 @@ def _load_user_from_session(_request):
     token = session.get(SESSION_KEY)
     if not token:
         return None
-    record = UserSession.query.filter_by(token_hash=_hash(token)).one_or_none()
+    # The person comes with their session record: every signed-in request reads both.
+    record = UserSession.query.filter_by(token_hash=_hash(token)).options(
+        joinedload(UserSession.user)).one_or_none()
     if record is None or record.ended_at is not None:
         session.pop(SESSION_KEY, None)
         return None

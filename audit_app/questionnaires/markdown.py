@@ -35,6 +35,14 @@ def render_markdown(text) -> Markup:
     """Markdown text to sanitised HTML (empty for anything that is not text)."""
     if not isinstance(text, str) or not text.strip():
         return Markup("")
+    # Safe to mark: _cleaned_html has cleaned it against the allow-lists above.
+    return Markup(_cleaned_html(text))  # nosec B704
+
+
+# The texts are a definition's (descriptions, guidance, the declaration): few, and shown on
+# every page of a return, so each is rendered once per process.
+@lru_cache(maxsize=2048)
+def _cleaned_html(text: str) -> str:
     parser = _parser()
     env: dict = {}
     tokens = parser.parse(text, env)
@@ -43,8 +51,6 @@ def render_markdown(text) -> Markup:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(int(token.tag[1]) + 1, 4)}"
     html = parser.renderer.render(tokens, parser.options, env)
-    cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                        url_schemes=URL_SCHEMES, link_rel="noopener",
-                        set_tag_attribute_values=GOVUK_CLASSES)
-    # Safe to mark: nh3 has just cleaned it against the allow-lists above.
-    return Markup(cleaned.strip())  # nosec B704
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes=URL_SCHEMES, link_rel="noopener",
+                     set_tag_attribute_values=GOVUK_CLASSES).strip()

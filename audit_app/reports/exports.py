@@ -35,10 +35,13 @@ FORMATS = {
 
 
 def report_for_export(cycle, format_name: str, filters: dict | None = None):
-    """The report a format is made from (only what that format needs)."""
+    """The report a format is made from (only what that format needs): the kept one when
+    its data is current, else the data as it is now, which is not kept, so that the
+    dashboard keeps the figures it has prepared and refreshes them in the background."""
     from .services import load_report
 
-    return load_report(cycle, filters, with_previous=FORMATS[format_name].compares_years)
+    return load_report(cycle, filters, with_previous=FORMATS[format_name].compares_years,
+                       keep=False)
 
 
 def download_name(cycle, export_format: ExportFormat) -> str:

@@ -87,12 +87,14 @@ def renamed_between(definition: Definition, previous: Cycle | None) -> dict[str,
 
 def load_report(cycle: Cycle, filters: dict | None = None, today: date | None = None,
                 with_previous: bool = True, stale_ok: bool = False,
-                prepare: Callable[[Report], object] | None = None) -> Report:
+                prepare: Callable[[Report], object] | None = None,
+                keep: bool = True) -> Report:
     """The report of ``cycle``: the kept one while the data it was read from and the day
-    (overdue days) are unchanged, else read again. With ``stale_ok`` (the dashboard) a kept
-    report of older data is handed out, marked ``refreshing``, while the new data is read in
-    the background, where ``prepare`` (what the page works out from a report, kept in its
-    ``derived``) is run too, so that the new figures are ready when they are first shown."""
+    (overdue days) are unchanged, else read again (and kept, unless ``keep`` is false). With
+    ``stale_ok`` (the dashboard) a kept report of older data is handed out, marked
+    ``refreshing``, while the new data is read in the background, where ``prepare`` (what
+    the page works out from a report, kept in its ``derived``) is run too, so that the new
+    figures are ready when they are first shown."""
     today = today or today_london()
     filters = {name: list(values) for name, values in (filters or {}).items() if values}
     before = previous_cycle(cycle) if with_previous else None
@@ -107,7 +109,8 @@ def load_report(cycle: Cycle, filters: dict | None = None, today: date | None = 
                                 prepare)):
         return _hand_out(kept, cycle, before, refreshing=True)
     report = _build_report(cycle, filters, today, before, stamp)
-    _reports.put(key, report)
+    if keep:
+        _reports.put(key, report)
     return report
 
 

@@ -158,3 +158,18 @@ def test_warming_skips_a_cycle_too_big_to_keep(cycle, monkeypatch):
     monkeypatch.setattr(services, "REPORT_CACHE_ROWS", 10)
     assert services.warm_reports() == 0
     assert services._reports.items == {}
+
+
+def test_an_export_reads_the_data_as_it_is_and_keeps_the_kept_report(cycle, make_user,
+                                                                       partnership):
+    from audit_app.reports.exports import report_for_export
+
+    first = load_report(cycle)
+    assert report_for_export(cycle, "xlsx").answers is first.answers   # current: reused
+    _moderate_elm(cycle, make_user, partnership)
+    db.session.commit()
+    exported = report_for_export(cycle, "xlsx")
+    assert exported.answers is not first.answers
+    elm = exported.answers[exported.answers.organisation_name == "Elm Secondary School"]
+    assert "red" in set(elm.final_value)
+    assert [kept.answers for kept in services._reports.items.values()] == [first.answers]
