@@ -2,7 +2,7 @@
 
 1. make a PostgreSQL database of its own on the server at LOAD_PG_URL;
 2. migrate it, load the questionnaires, seed the demo, add one respondent per open return
-   (prepare.py);
+   (prepare.py), and gather the planner's statistics (ANALYZE);
 3. serve it with gunicorn (2 workers, 4 threads) on 127.0.0.1;
 4. run locust headless (locustfile.py): 50 users, a 30-second ramp, 5 minutes 30 seconds in
    all, statistics as CSV in benchmarks/load/results/<time>/;
