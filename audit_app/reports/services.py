@@ -102,23 +102,24 @@ def load_report(cycle: Cycle, filters: dict | None = None, today: date | None = 
     stamp = data_stamp(cycle, before)
     kept = _reports.get(key)
     if kept is not None and (kept.stamp, kept.today) == (stamp, today):
-        return _hand_out(kept, cycle, before)
+        return _hand_out(kept, cycle, before, filters)
     if kept is not None and stale_ok and refresh.start(
             (key, today), stamp,
             lambda: _build_kept(key, cycle.id, before and before.id, filters, today,
                                 prepare)):
-        return _hand_out(kept, cycle, before, refreshing=True)
+        return _hand_out(kept, cycle, before, filters, refreshing=True)
     report = _build_report(cycle, filters, today, before, stamp)
     if keep:
         _reports.put(key, report)
     return report
 
 
-def _hand_out(kept: Report, cycle: Cycle, before: Cycle | None,
+def _hand_out(kept: Report, cycle: Cycle, before: Cycle | None, filters: dict,
               refreshing: bool = False) -> Report:
     # The same figures for this request: the cycles are its own (database objects belong to
-    # one session), the options a copy.
-    return replace(kept, cycle=cycle, previous=before, refreshing=refreshing,
+    # one session), the filters and options its own copies.
+    return replace(kept, cycle=cycle, previous=before, filters=filters,
+                   refreshing=refreshing,
                    options={name: list(values) for name, values in kept.options.items()},
                    generated_at=utcnow())
 
